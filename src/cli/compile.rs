@@ -26,7 +26,8 @@ pub struct CompileArgs {
 /// Run `capol compile`.
 pub fn run(args: &CompileArgs) -> Status {
     let printer = Printer::new(args.error_format);
-    let (sources, load_diags) = match workspace::load(&args.paths) {
+    let loaded = workspace::single_workspace(&args.paths).and_then(|ws| workspace::load(&ws));
+    let (sources, load_diags) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => {
             printer.plain_error(&e.0);

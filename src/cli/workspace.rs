@@ -16,29 +16,77 @@ impl std::fmt::Display for IoError {
     }
 }
 
-/// Every `.capol` file under the given paths (files are taken as given, directories are walked
-/// recursively), sorted and deduplicated so the workspace does not depend on argument order.
-pub fn find_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IoError> {
-    let mut out = Vec::new();
+/// The file that marks the root of a workspace (and holds its configuration).
+pub const MANIFEST: &str = "capol.toml";
+
+/// The `.capol` files of one workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    /// The directory holding `capol.toml`, or `None` for files outside any such directory.
+    pub root: Option<PathBuf>,
+    /// The files, sorted.
+    pub files: Vec<PathBuf>,
+}
+
+impl Workspace {
+    /// A name for messages: the root directory, or the single file, or `workspace`.
+    pub fn label(&self) -> String {
+        match (&self.root, self.files.as_slice()) {
+            (Some(root), _) => root.display().to_string(),
+            (None, [one]) => one.display().to_string(),
+            (None, _) => "workspace".to_owned(),
+        }
+    }
+}
+
+/// The workspaces under the given paths. Files are taken as given; directories are walked
+/// recursively. A directory holding `capol.toml` is the root of its own workspace, so
+/// `capol check examples/` checks each example on its own; every other file joins one shared
+/// workspace. The result does not depend on argument order.
+pub fn find_workspaces(paths: &[PathBuf]) -> Result<Vec<Workspace>, IoError> {
+    let mut by_root: std::collections::BTreeMap<Option<PathBuf>, Vec<PathBuf>> = Default::default();
     for path in paths {
         let meta = std::fs::metadata(path)
             .map_err(|e| IoError(format!("cannot read `{}`: {}", path.display(), describe(&e))))?;
         if meta.is_dir() {
-            let before = out.len();
-            walk(path, &mut out)?;
-            if out.len() == before {
+            let mut found = Vec::new();
+            let root = path.join(MANIFEST).is_file().then(|| path.clone());
+            walk(path, root, &mut found)?;
+            if found.is_empty() {
                 return Err(IoError(format!("no `.capol` files under `{}`", path.display())));
             }
+            for (root, file) in found {
+                by_root.entry(root).or_default().push(file);
+            }
         } else {
-            out.push(path.clone());
+            by_root.entry(None).or_default().push(path.clone());
         }
     }
-    out.sort();
-    out.dedup();
-    Ok(out)
+    Ok(by_root
+        .into_iter()
+        .map(|(root, mut files)| {
+            files.sort();
+            files.dedup();
+            Workspace { root, files }
+        })
+        .collect())
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IoError> {
+/// The one workspace a command that produces a single output needs.
+pub fn single_workspace(paths: &[PathBuf]) -> Result<Workspace, IoError> {
+    let mut workspaces = find_workspaces(paths)?;
+    if workspaces.len() > 1 {
+        let names: Vec<String> = workspaces.iter().map(Workspace::label).collect();
+        return Err(IoError(format!(
+            "the paths hold {} workspaces ({}); give one",
+            workspaces.len(),
+            names.join(", ")
+        )));
+    }
+    workspaces.pop().ok_or_else(|| IoError("no `.capol` files given".into()))
+}
+
+fn walk(dir: &Path, root: Option<PathBuf>, out: &mut Vec<(Option<PathBuf>, PathBuf)>) -> Result<(), IoError> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| IoError(format!("cannot read directory `{}`: {}", dir.display(), describe(&e))))?;
     let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
@@ -49,21 +97,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IoError> {
             continue;
         }
         if path.is_dir() {
-            walk(&path, out)?;
+            let nested_root = if path.join(MANIFEST).is_file() { Some(path.clone()) } else { root.clone() };
+            walk(&path, nested_root, out)?;
         } else if path.extension().is_some_and(|e| e == "capol") {
-            out.push(path);
+            out.push((root.clone(), path));
         }
     }
     Ok(())
 }
 
-/// Read the files into `Sources`; undecodable files give diagnostics.
-pub fn load(paths: &[PathBuf]) -> Result<(Sources, Diagnostics), IoError> {
-    let files = find_files(paths)?;
+/// Read the files of a workspace into `Sources`; undecodable files give diagnostics.
+pub fn load(workspace: &Workspace) -> Result<(Sources, Diagnostics), IoError> {
+    let files = &workspace.files;
     let mut sources = Sources::new();
     let mut diags = Diagnostics::new();
     for path in files {
-        let bytes = std::fs::read(&path)
+        let bytes = std::fs::read(path)
             .map_err(|e| IoError(format!("cannot read `{}`: {}", path.display(), describe(&e))))?;
         let (_, diag) = sources.add_bytes(path.display().to_string(), &bytes);
         if let Some(diag) = diag {
