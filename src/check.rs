@@ -303,7 +303,7 @@ impl<'s> Checker<'s> {
                 what: what.to_owned(),
                 value: ident.node.clone(),
                 span: ident.span.into(),
-                expected: crate::syntax::quote_list(&names),
+                expected: crate::syntax::quote_alternatives(&names),
                 help: suggest::did_you_mean(&ident.node, names.iter().copied()),
             },
         );

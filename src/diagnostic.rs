@@ -58,6 +58,29 @@ pub enum Error {
         help: Option<String>,
     },
 
+    /// A string literal has no closing quote on its line.
+    #[error("unterminated string")]
+    #[diagnostic(
+        code(capol::syntax::unterminated_string),
+        help("close the string with `\"` on the same line; write a quote inside a string as `\\\"`")
+    )]
+    UnterminatedString {
+        #[label("this string is never closed")]
+        span: SourceSpan,
+    },
+
+    /// A bracket is never closed, or closes nothing.
+    #[error("{message}")]
+    #[diagnostic(code(capol::syntax::unbalanced))]
+    Unbalanced {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
     /// Brackets nest deeper than the limit.
     #[error("nesting is deeper than {limit} levels")]
     #[diagnostic(code(capol::syntax::nesting_too_deep), help("flatten the nested blocks or lists"))]
@@ -890,6 +913,21 @@ impl Error {
     /// The primary span of the diagnostic.
     pub fn primary_span(&self) -> Option<SourceSpan> {
         self.labels().and_then(|mut labels| labels.next()).map(|l| *l.inner())
+    }
+
+    /// True for errors after which a file's tree is incomplete, so checking the workspace would
+    /// only report follow-on errors (every name declared after the error would be unknown).
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Error::FileTooLarge { .. }
+                | Error::Utf16 { .. }
+                | Error::InvalidUtf8 { .. }
+                | Error::Syntax { .. }
+                | Error::NestingTooDeep { .. }
+                | Error::UnterminatedString { .. }
+                | Error::Unbalanced { .. }
+        )
     }
 
     /// True for warnings.

@@ -34,17 +34,20 @@ pub fn parse_workspace(sources: &Sources) -> (Vec<ast::File>, Diagnostics) {
     (files, diags)
 }
 
-/// Parse and check a workspace. Syntax errors stop the pipeline before `check`, because
-/// references into a file that did not parse would all be reported as unknown.
+/// Parse and check a workspace. A file that does not parse stops the pipeline before `check`,
+/// because references into it would all be reported as unknown; errors found while building the
+/// tree (an unknown field, a bad escape) do not, so one run reports them with the check errors.
 pub fn check_workspace(sources: &Sources) -> (Option<(Vec<ast::File>, Checked)>, Diagnostics) {
     let (files, mut diags) = parse_workspace(sources);
-    if diags.has_errors() {
+    if diags.items.iter().any(|d| d.error.is_fatal()) {
         diags.sort();
         return (None, diags);
     }
+    let syntax_errors = diags.has_errors();
     let (checked, check_diags) = check::check(sources, &files);
     diags.extend(check_diags);
     diags.sort();
+    let checked = if syntax_errors { None } else { checked };
     (checked.map(|c| (files, c)), diags)
 }
 

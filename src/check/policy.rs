@@ -155,10 +155,15 @@ impl Checker<'_> {
         if !state_seen {
             self.err(file, Error::MissingState { name: name.clone(), span: p.name.span.into() });
         }
-        if policy.users.include.is_empty()
-            && !policy.users.include.none
-            && policy.service_principals.is_none()
-        {
+        // Only when nothing was written: included names that failed to resolve were reported.
+        let includes_written = p.items.iter().any(|item| match &item.node {
+            PolicyItem::Users(lines) => {
+                lines.iter().any(|l| matches!(&l.node, IncludeExclude::Include(e) if !e.is_empty()))
+            }
+            PolicyItem::ServicePrincipals(_) => true,
+            _ => false,
+        });
+        if !includes_written {
             let span = spans.setting_or_decl("users").span;
             let span = if spans.settings.contains_key("users") { span } else { p.name.span };
             self.err(file, Error::PolicyWithoutUsers { name: name.clone(), span: span.into() });
@@ -274,7 +279,7 @@ impl Checker<'_> {
                                 Error::WrongKind {
                                     name: name.node.clone(),
                                     expected: "a user, group or role".into(),
-                                    found: format!("{} reference", other.keyword()),
+                                    found: format!("a {} reference", other.keyword()),
                                     span: entry.span.into(),
                                     declared: None,
                                     help: Some(
@@ -656,7 +661,7 @@ impl Checker<'_> {
                                     what: "grant control".into(),
                                     value: word.node.clone(),
                                     span: word.span.into(),
-                                    expected: crate::syntax::quote_list(&names),
+                                    expected: crate::syntax::quote_alternatives(&names),
                                     help,
                                 },
                             );
@@ -695,7 +700,7 @@ impl Checker<'_> {
                         Error::WrongKind {
                             name: name.node.clone(),
                             expected: "a grant control".into(),
-                            found: format!("{} reference", kind.keyword()),
+                            found: format!("a {} reference", kind.keyword()),
                             span: c.span.into(),
                             declared: None,
                             help: Some("grant controls are built-in words or `auth_strength`, `terms_of_use` and `custom_control` references".into()),

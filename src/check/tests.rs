@@ -103,7 +103,7 @@ impl Checker<'_> {
                     what: "session control".into(),
                     value: name.node.clone(),
                     span: name.span.into(),
-                    expected: crate::syntax::quote_list(SESSION_EXPECTATIONS),
+                    expected: crate::syntax::quote_alternatives(SESSION_EXPECTATIONS),
                     help: suggest::did_you_mean(&name.node, SESSION_EXPECTATIONS.iter().copied()),
                 },
             );

@@ -144,16 +144,29 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str) -> Error {
     };
     expected.sort_unstable();
     expected.dedup();
-    let expected = match expected.len() {
-        0 => "something else".to_owned(),
-        1 => expected.join(""),
-        n => {
-            let (last, rest) = expected.split_at(n - 1);
-            format!("{} or {}", rest.join(", "), last.join(""))
-        }
+    let expected = match expected.as_slice() {
+        [] => "something else".to_owned(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     };
     let (found, len) = describe_token(text, pos);
-    let help = if found == "`}`" || found == "end of file" {
+    // Suggest a keyword when the unexpected token is a misspelt one (`includ` for `include`).
+    let keywords: Vec<&str> = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .collect();
+    let word = found.trim_matches('`');
+    let suggestion = if found.starts_with('`') && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        suggest::did_you_mean(word, keywords.iter().copied())
+    } else {
+        None
+    };
+    let help = if let Some(suggestion) = suggestion {
+        Some(suggestion)
+    } else if found == "`}`" || found == "end of file" {
         Some("check that every `{` has its `}` and every string its closing `\"`".to_owned())
     } else {
         None
@@ -1355,10 +1368,19 @@ impl<'a> PropReader<'a> {
 
 /// "`a`, `b` and `c`".
 pub fn quote_list(words: &[&str]) -> String {
+    join_quoted(words, "and")
+}
+
+/// "`a`, `b` or `c`".
+pub fn quote_alternatives(words: &[&str]) -> String {
+    join_quoted(words, "or")
+}
+
+fn join_quoted(words: &[&str], conjunction: &str) -> String {
     let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
-    match quoted.len() {
-        0 => String::new(),
-        1 => quoted.join(""),
-        n => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
     }
 }
