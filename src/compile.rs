@@ -50,7 +50,7 @@ fn normalise_location(location: &mut ir::Location) {
     match &mut location.kind {
         ir::LocationKind::Ip { ranges, .. } => {
             // IPv4 before IPv6, then by address and prefix, so diffs stay small and stable.
-            ranges.sort_by_key(|r| range_key(r));
+            ranges.sort_by_cached_key(|r| range_key(r));
             ranges.dedup();
         }
         ir::LocationKind::Country { countries, .. } => {

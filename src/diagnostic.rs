@@ -361,7 +361,10 @@ pub enum Error {
 
     /// A declaration uses a word reserved by the language as its name.
     #[error("`{name}` is a reserved word and cannot be declared")]
-    #[diagnostic(code(capol::check::reserved_name), help("choose another name, e.g. `{name}_group`"))]
+    #[diagnostic(
+        code(capol::check::reserved_name),
+        help("choose another name; `{name}` has a meaning of its own in references")
+    )]
     ReservedName {
         name: String,
         #[label("reserved")]
@@ -592,7 +595,7 @@ pub enum Error {
     },
 
     /// A policy setting appears twice.
-    #[error("`{setting}` is set more than once in this policy")]
+    #[error("`{setting}` is given more than once")]
     #[diagnostic(code(capol::check::duplicate_setting), help("merge the two into one"))]
     DuplicateSetting {
         setting: String,
@@ -896,16 +899,32 @@ pub enum Error {
         span: SourceSpan,
     },
 
-    /// A sign-in names more than one target.
-    #[error("a sign-in targets one resource: {first} or {second}, not both")]
+    /// A sign-in names two identities or two targets.
+    #[error("a sign-in has one {what}: {first} or {second}, not both")]
     #[diagnostic(code(capol::check::conflicting_sign_in_target))]
     ConflictingSignInTarget {
+        what: String,
         first: String,
         second: String,
-        #[label("second target")]
+        #[label("second {what}")]
         span: SourceSpan,
         #[help]
         help: Option<String>,
+    },
+
+    /// A policy names both users and workload identities.
+    #[error("a policy applies to users or to workload identities, not both")]
+    #[diagnostic(
+        code(capol::check::users_with_service_principals),
+        help(
+            "split it into a user policy and a workload identity policy (`users {{ include none }}` is allowed next to `service_principals`)"
+        )
+    )]
+    UsersWithServicePrincipals {
+        #[label("workload identities")]
+        span: SourceSpan,
+        #[label("users")]
+        users: SourceSpan,
     },
 }
 

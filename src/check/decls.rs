@@ -116,6 +116,18 @@ impl Checker<'_> {
     }
 
     fn object(&mut self, file: FileId, o: &ast::ObjectDecl, ids: &mut HashMap<(ObjectKind, String), String>) {
+        if let (Some(builtin), Some(id)) = (&o.builtin, &o.id) {
+            self.err(
+                file,
+                Error::InvalidValue {
+                    field: "id".into(),
+                    expected: "either `builtin` or `id`, not both".into(),
+                    span: id.span.into(),
+                    help: Some(format!("`builtin(\"{}\")` already gives the id", builtin.node)),
+                },
+            );
+            return;
+        }
         let name = o.name.node.clone();
         let display_name = o.display_name.as_ref().map(|d| d.node.clone());
         if let Some(id) = &o.id {
@@ -280,6 +292,14 @@ impl Checker<'_> {
                         }
                     },
                     None => {
+                        if o.id.is_none() {
+                            self.missing_id(
+                                file,
+                                o,
+                                "`builtin(\"Phishing-resistant MFA\")` or `id = \"...\"`",
+                            );
+                            return;
+                        }
                         let builtin = id.as_deref().and_then(catalog::strength_by_id);
                         ir::AuthStrength {
                             name: name.clone(),
@@ -487,10 +507,17 @@ impl Checker<'_> {
 
     fn methods(&mut self, file: FileId, m: &ast::MethodsDecl) {
         let mut methods = ir::Methods { mfa: Vec::new(), sspr: Vec::new() };
-        for (list, out) in [(&m.mfa, &mut methods.mfa), (&m.sspr, &mut methods.sspr)] {
+        for (list, out, for_mfa) in [(&m.mfa, &mut methods.mfa, true), (&m.sspr, &mut methods.sspr, false)] {
             let Some(list) = list else { continue };
+            // Email and security questions can reset a password but are not a second factor.
+            let table: Vec<(&'static str, ir::Method)> = words::METHODS
+                .iter()
+                .copied()
+                .filter(|(_, m)| !for_mfa || !matches!(m, ir::Method::Email | ir::Method::SecurityQuestions))
+                .collect();
+            let what = if for_mfa { "MFA method" } else { "authentication method" };
             for word in &list.node {
-                let Some(method) = self.word(file, word, "authentication method", words::METHODS) else {
+                let Some(method) = self.word(file, word, what, &table) else {
                     continue;
                 };
                 if method == ir::Method::VoiceCall

@@ -160,9 +160,21 @@ impl Checker<'_> {
             PolicyItem::Users(lines) => {
                 lines.iter().any(|l| matches!(&l.node, IncludeExclude::Include(e) if !e.is_empty()))
             }
-            PolicyItem::ServicePrincipals(_) => true,
+            PolicyItem::ServicePrincipals(lines) => {
+                lines.iter().any(|l| matches!(&l.node, ServicePrincipalItem::Include(e) if !e.is_empty()))
+            }
             _ => false,
         });
+        let real_users = !policy.users.include.is_empty();
+        if let (true, Some(_)) = (real_users, &policy.service_principals) {
+            self.err(
+                file,
+                Error::UsersWithServicePrincipals {
+                    span: spans.setting_or_decl("service_principals").span.into(),
+                    users: spans.setting_or_decl("users").span.into(),
+                },
+            );
+        }
         if !includes_written {
             let span = spans.setting_or_decl("users").span;
             let span = if spans.settings.contains_key("users") { span } else { p.name.span };
@@ -241,7 +253,11 @@ impl Checker<'_> {
                             Error::DuplicateSetting {
                                 setting: "guests(...)".into(),
                                 span: entry.span.into(),
-                                first: entries.first().map_or(entry.span, |e| e.span).into(),
+                                first: entries
+                                    .iter()
+                                    .find(|e| matches!(e.node, Principal::Guests { .. }))
+                                    .map_or(entry.span, |e| e.span)
+                                    .into(),
                             },
                         );
                         continue;
@@ -255,6 +271,17 @@ impl Checker<'_> {
                     }
                     guest_types.sort();
                     guest_types.dedup();
+                    if types.is_empty() {
+                        self.err(
+                            file,
+                            Error::MissingField {
+                                field: "guest type".into(),
+                                context: "`guests(...)`".into(),
+                                span: entry.span.into(),
+                                help: Some("name at least one type, e.g. `guests(b2b_collaboration_guest)`; `guests` alone means every guest or external user".into()),
+                            },
+                        );
+                    }
                     let tenants = tenants.as_ref().map(|list| {
                         let mut ids: Vec<String> = list
                             .node
@@ -491,9 +518,9 @@ impl Checker<'_> {
                 }
             }
         }
-        let include_empty =
-            !locations.include.any && !locations.include.trusted && locations.include.named.is_empty();
-        if include_empty {
+        let include_written =
+            lines.iter().any(|l| matches!(&l.node, IncludeExclude::Include(e) if !e.is_empty()));
+        if !include_written {
             self.err(
                 file,
                 Error::ExcludeWithoutInclude {
@@ -502,6 +529,10 @@ impl Checker<'_> {
                     help: Some("add `include any` to exclude from every location".into()),
                 },
             );
+            return None;
+        }
+        if locations.include.named.is_empty() && !locations.include.any && !locations.include.trusted {
+            // Every included name failed to resolve and was reported.
             return None;
         }
         Some(locations)
@@ -521,6 +552,17 @@ impl Checker<'_> {
                     platforms.include.extend(self.words_list(file, &words, "platform", words::PLATFORMS));
                 }
                 IncludeExclude::Exclude(e) => {
+                    if let Some(all) = e.iter().find(|w| w.node.node == "all") {
+                        self.err(
+                            file,
+                            Error::InvalidSpecialValue {
+                                value: "all".into(),
+                                place: "excluded from platforms".into(),
+                                span: all.span.into(),
+                                help: Some("exclude the platforms the policy must not apply to".into()),
+                            },
+                        );
+                    }
                     let words: Vec<ast::Ident> = e.iter().map(|s| s.node.clone()).collect();
                     platforms.exclude.extend(self.words_list(file, &words, "platform", words::PLATFORMS));
                 }
@@ -646,6 +688,19 @@ impl Checker<'_> {
         let mut strength_seen = false;
         for c in controls {
             let control = match &c.node {
+                Control::Builtin(word) if word.node == "block" => {
+                    self.err(
+                        file,
+                        Error::InvalidSpecialValue {
+                            value: "block".into(),
+                            place: "a required control".into(),
+                            span: word.span.into(),
+                            help: Some("blocking is an outcome, not a control: write `grant block`, `expect block` or `always block`".into()),
+                        },
+                    );
+                    ok = false;
+                    continue;
+                }
                 Control::Builtin(word) => {
                     let mut names = words::names(words::CONTROLS);
                     names.push("block");
@@ -756,7 +811,12 @@ impl Checker<'_> {
     ) -> Option<ir::SignInFrequency> {
         let every_time = match &f.interval {
             Some(word) => self.word(file, word, "sign-in frequency interval", words::INTERVALS)?,
-            None => f.period.is_none(),
+            None if f.period.is_none() => {
+                // The block form must say what it means; only `= every_time` is implicit.
+                self.err(file, Error::SignInFrequencyWithoutPeriod { span: span.into() });
+                return None;
+            }
+            None => false,
         };
         let authentication = match &f.authentication {
             Some(word) => self.word(file, word, "sign-in frequency authentication", words::FREQUENCY_AUTH)?,
@@ -824,8 +884,16 @@ impl Checker<'_> {
                         reasons.push("must be required together with `mfa` or an authentication strength: `grant all(mfa, password_change)`");
                     }
                 }
-                if others.iter().any(|c| !matches!(c, ir::Control::Mfa | ir::Control::AuthStrength(_))) {
+                if control == ir::Control::PasswordChange
+                    && others.iter().any(|c| !matches!(c, ir::Control::Mfa | ir::Control::AuthStrength(_)))
+                {
                     reasons.push("can only be combined with `mfa` or an authentication strength");
+                }
+                if control == ir::Control::RiskRemediation
+                    && (others.iter().any(|c| !matches!(c, ir::Control::AuthStrength(_)))
+                        || (!others.is_empty() && *operator != ir::Operator::And))
+                {
+                    reasons.push("can only be required alone or together with an authentication strength: `grant all(risk_remediation, auth_strength s)`");
                 }
                 let all_apps = matches!(&policy.target, ir::Target::Apps { include, exclude, filter: None } if include.all && exclude.is_empty());
                 if !all_apps {

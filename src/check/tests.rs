@@ -109,22 +109,76 @@ impl Checker<'_> {
             );
             return;
         }
-        let Some(value) = value else { return };
-        let word = match &value.node {
-            ast::SessionValue::Duration(_) => None,
-            ast::SessionValue::Word(w) => Some(Spanned::new(w.clone(), value.span)),
+        let flag = matches!(
+            name.node.as_str(),
+            "app_enforced_restrictions" | "disable_resilience_defaults" | "secure_sign_in_session"
+        );
+        let Some(value) = value else {
+            if !flag {
+                self.err(
+                    file,
+                    Error::InvalidValue {
+                        field: name.node.clone(),
+                        expected: "a value".into(),
+                        span: name.span.into(),
+                        help: Some(format!(
+                            "write e.g. `expect session {} {}`",
+                            name.node,
+                            example_value(&name.node)
+                        )),
+                    },
+                );
+            }
+            return;
         };
-        match (name.node.as_str(), word) {
-            ("persistent_browser", Some(w)) => {
-                let _ = self.word(file, &w, "persistent browser mode", words::PERSISTENT_BROWSER);
+        if flag {
+            self.err(
+                file,
+                Error::InvalidValue {
+                    field: name.node.clone(),
+                    expected: "no value".into(),
+                    span: value.span.into(),
+                    help: Some(format!("`{}` is on or off: write `expect session {}`", name.node, name.node)),
+                },
+            );
+            return;
+        }
+        match (&value.node, name.node.as_str()) {
+            (ast::SessionValue::Duration(d), "sign_in_frequency") => {
+                let max = if d.unit == ast::DurationUnit::Hours { 23 } else { 365 };
+                if d.value == 0 || d.value > max {
+                    self.err(
+                        file,
+                        Error::SignInFrequencyOutOfRange { value: d.to_string(), span: value.span.into() },
+                    );
+                }
             }
-            ("cloud_app_security", Some(w)) => {
-                let _ = self.word(file, &w, "cloud app security mode", words::CLOUD_APP_SECURITY);
+            (ast::SessionValue::Word(w), control) => {
+                let w = Spanned::new(w.clone(), value.span);
+                match control {
+                    "persistent_browser" => {
+                        let _ = self.word(file, &w, "persistent browser mode", words::PERSISTENT_BROWSER);
+                    }
+                    "cloud_app_security" => {
+                        let _ = self.word(file, &w, "cloud app security mode", words::CLOUD_APP_SECURITY);
+                    }
+                    _ => {
+                        let _ = self.word(file, &w, "sign-in frequency", &[("every_time", ())]);
+                    }
+                }
             }
-            ("sign_in_frequency", Some(w)) if w.node != "every_time" => {
-                let _ = self.word(file, &w, "sign-in frequency", &[("every_time", ())]);
-            }
-            _ => {}
+            (ast::SessionValue::Duration(d), control) => self.err(
+                file,
+                Error::InvalidValue {
+                    field: control.to_owned(),
+                    expected: "a word".into(),
+                    span: value.span.into(),
+                    help: Some(format!(
+                        "`{d}` is a duration; write e.g. `expect session {control} {}`",
+                        example_value(control)
+                    )),
+                },
+            ),
         }
     }
 
@@ -150,6 +204,7 @@ impl Checker<'_> {
             self.err(
                 file,
                 Error::ConflictingSignInTarget {
+                    what: "target".into(),
                     first: format!("`{first}`"),
                     second: format!("`{second}`"),
                     span: ident.span.into(),
@@ -157,10 +212,32 @@ impl Checker<'_> {
                 },
             );
         }
-        if let Some(app) = &s.app
-            && !words::BUILTIN_APPS.contains(&app.node.as_str())
-        {
-            self.resolve(file, app, RefKind::Object(ObjectKind::App));
+        if let (Some(_), Some(sp)) = (&s.user, &s.service_principal) {
+            self.err(
+                file,
+                Error::ConflictingSignInTarget {
+                    what: "identity".into(),
+                    first: "`user`".into(),
+                    second: "`service_principal`".into(),
+                    span: sp.span.into(),
+                    help: Some("a sign-in is made by a user or by a workload identity".into()),
+                },
+            );
+        }
+        if let Some(app) = &s.app {
+            if words::BUILTIN_APPS.contains(&app.node.as_str()) {
+                self.err(
+                    file,
+                    Error::InvalidSpecialValue {
+                        value: app.node.clone(),
+                        place: "the app of a sign-in".into(),
+                        span: app.span.into(),
+                        help: Some("a sign-in is to one application: declare it, e.g. `app exchange_online = builtin(\"Office 365 Exchange Online\")`, and use its name".into()),
+                    },
+                );
+            } else {
+                self.resolve(file, app, RefKind::Object(ObjectKind::App));
+            }
         }
         if let Some(action) = &s.action {
             let _ = self.word(file, action, "user action", words::USER_ACTIONS);
@@ -210,15 +287,23 @@ impl Checker<'_> {
                 };
                 let name = snake_to_camel(&prop.name.node);
                 if let Err(message) = probe.set(&name, value) {
-                    self.err(
-                        file,
+                    let known = crate::devfilter::ATTRIBUTES.iter().any(|a| a.eq_ignore_ascii_case(&name));
+                    let error = if known {
+                        Error::InvalidValue {
+                            field: prop.name.node.clone(),
+                            expected: "a value of the attribute's type".into(),
+                            span: prop.value.span.into(),
+                            help: Some(message),
+                        }
+                    } else {
                         Error::UnknownField {
                             field: prop.name.node.clone(),
                             context: "a device".into(),
                             span: prop.name.span.into(),
                             help: Some(message),
-                        },
-                    );
+                        }
+                    };
+                    self.err(file, error);
                 }
             }
         }
@@ -273,6 +358,14 @@ impl Checker<'_> {
                 },
             }
         }
+    }
+}
+
+fn example_value(control: &str) -> &'static str {
+    match control {
+        "sign_in_frequency" => "4h",
+        "persistent_browser" => "never",
+        _ => "block_downloads",
     }
 }
 

@@ -61,7 +61,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::string => "a string in double quotes",
         Rule::duration => "a duration such as `4h` or `7d`",
         Rule::number => "a number",
-        Rule::address => "an IP address or CIDR range",
+        Rule::address | Rule::address_list => "an IP address or CIDR range",
         Rule::props => "`{`",
         Rule::prop => "a field",
         Rule::list => "a list `[...]`",
@@ -190,6 +190,36 @@ fn describe_token(text: &str, pos: usize) -> (String, usize) {
         return ("string".to_owned(), 1);
     }
     (format!("`{first}`"), first.len_utf8())
+}
+
+/// The addresses of an `address_list` token with their byte offsets in it. The grammar has
+/// already checked the shape: addresses separated by commas, whitespace and comments.
+fn split_addresses(list: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = list.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let b = *bytes.get(i)?;
+            if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
+                while bytes.get(i).is_some_and(|c| *c != b'\n') {
+                    i += 1;
+                }
+            } else if b.is_ascii_whitespace() || b == b',' {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|c| c.is_ascii_hexdigit() || matches!(c, b':' | b'.' | b'/')) {
+            i += 1;
+        }
+        // The grammar guarantees progress; stop rather than loop if it ever did not.
+        if i == start {
+            return None;
+        }
+        list.get(start..i).map(|a| (start, a))
+    })
 }
 
 /// A generic property before interpretation.
@@ -525,15 +555,18 @@ impl Lower<'_> {
         for item in inner {
             match item.as_rule() {
                 Rule::location_ip => {
-                    for address in item.into_inner() {
+                    let Some(list) = item.into_inner().next() else { continue };
+                    let base = list.as_span().start();
+                    for (offset, address) in split_addresses(list.as_str()) {
+                        let span = Span::new(base + offset, base + offset + address.len());
                         if decl.ranges.len() == MAX_LIST_LEN {
                             self.error(Error::LimitExceeded {
                                 what: "list of IP ranges".into(),
                                 limit: format!("{MAX_LIST_LEN} items"),
-                                span: span_of(&address).into(),
+                                span: span.into(),
                             });
                         }
-                        decl.ranges.push(Spanned::new(address.as_str().to_owned(), span_of(&address)));
+                        decl.ranges.push(Spanned::new(address.to_owned(), span));
                     }
                 }
                 Rule::location_countries => {
@@ -565,7 +598,9 @@ impl Lower<'_> {
         let props = inner.next().map(|p| self.props(p)).unwrap_or_default();
         let mut decl = PreviewDecl { span, feature, enabled_for: None };
         let mut reader = PropReader::new("preview", &["enabled_for"]);
+        let mut reported = false;
         for prop in reader.read(self, props) {
+            reported = true;
             let Some(value) = &prop.value else {
                 self.missing_value(&prop, "`all`, `none` or `group <name>`");
                 continue;
@@ -581,7 +616,7 @@ impl Lower<'_> {
             };
             decl.enabled_for = Some(Spanned::new(scope, value.span));
         }
-        if decl.enabled_for.is_none() && !self.diags.has_errors() {
+        if decl.enabled_for.is_none() && !reported {
             self.error(Error::MissingField {
                 field: "enabled_for".into(),
                 context: "preview".into(),
