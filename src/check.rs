@@ -90,7 +90,20 @@ pub struct Symbol {
 
 /// Check a parsed workspace. `files[i]` is the tree of `sources.files[i]`.
 pub fn check(sources: &Sources, files: &[ast::File]) -> (Option<Checked>, Diagnostics) {
+    check_partial(sources, files, &[])
+}
+
+/// Check a workspace some of whose files had errors while their trees were built
+/// (`incomplete[i]` for `files[i]`). In those files a setting whose value was invalid is
+/// missing from the tree, so "missing setting" checks are skipped there: the syntax error
+/// already explains it.
+pub fn check_partial(
+    sources: &Sources,
+    files: &[ast::File],
+    incomplete: &[bool],
+) -> (Option<Checked>, Diagnostics) {
     let mut checker = Checker::new(sources);
+    checker.incomplete = incomplete.to_vec();
     checker.collect(files);
     checker.check_decls(files);
     checker.check_policies(files);
@@ -113,6 +126,7 @@ pub(crate) struct Checker<'s> {
     program: ir::Program,
     spans: SpanMap,
     edition: Option<(ir::Edition, Loc)>,
+    incomplete: Vec<bool>,
 }
 
 impl<'s> Checker<'s> {
@@ -142,7 +156,12 @@ impl<'s> Checker<'s> {
             program,
             spans: SpanMap::default(),
             edition: None,
+            incomplete: Vec::new(),
         }
+    }
+
+    fn incomplete(&self, file: FileId) -> bool {
+        self.incomplete.get(file.0 as usize).copied().unwrap_or(false)
     }
 
     fn err(&mut self, file: FileId, error: Error) {
@@ -229,7 +248,7 @@ impl<'s> Checker<'s> {
 
     fn collect_named(&mut self, file: FileId, seen: &mut HashMap<String, Loc>, what: &str, name: &ast::Str) {
         if let Some(first) = seen.get(&name.node).copied() {
-            let (first_span, _) = self.first_label(file, first);
+            let (first_span, help) = self.first_label(file, first);
             self.err(
                 file,
                 Error::DuplicateTest {
@@ -237,6 +256,7 @@ impl<'s> Checker<'s> {
                     name: name.node.clone(),
                     span: name.span.into(),
                     first: first_span,
+                    help,
                 },
             );
         } else {
@@ -297,14 +317,20 @@ impl<'s> Checker<'s> {
             return Some(value);
         }
         let names = words::names(table);
+        let help = match words::from_graph(&ident.node) {
+            Some(capol) if names.contains(&capol) => {
+                Some(format!("Graph's `{}` is written `{capol}` in capol", ident.node))
+            }
+            _ => suggest::did_you_mean(&ident.node, names.iter().copied()),
+        };
         self.err(
             file,
             Error::UnknownValue {
                 what: what.to_owned(),
                 value: ident.node.clone(),
                 span: ident.span.into(),
-                expected: crate::syntax::quote_alternatives(&names),
-                help: suggest::did_you_mean(&ident.node, names.iter().copied()),
+                expected: one_of(&names),
+                help,
             },
         );
         None
@@ -365,6 +391,14 @@ impl<'s> Checker<'s> {
                 },
             );
         }
+    }
+}
+
+/// "`x`" or "one of `x`, `y` or `z`".
+pub fn one_of(names: &[&str]) -> String {
+    match names {
+        [one] => format!("`{one}`"),
+        _ => format!("one of {}", crate::syntax::quote_alternatives(names)),
     }
 }
 

@@ -49,24 +49,14 @@ pub fn compile(checked: &Checked) -> Program {
 fn normalise_location(location: &mut ir::Location) {
     match &mut location.kind {
         ir::LocationKind::Ip { ranges, .. } => {
-            // IPv4 before IPv6, then by address and prefix, so diffs stay small and stable.
-            ranges.sort_by_cached_key(|r| range_key(r));
+            // IPv4 before IPv6, then by address and prefix (`Cidr`'s order), so diffs stay small.
+            ranges.sort_unstable();
             ranges.dedup();
         }
         ir::LocationKind::Country { countries, .. } => {
             countries.sort();
             countries.dedup();
         }
-    }
-}
-
-fn range_key(range: &str) -> (u8, u128, u8) {
-    let (address, prefix) = range.split_once('/').unwrap_or((range, "0"));
-    let prefix = prefix.parse().unwrap_or(0);
-    match address.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(v4)) => (4, u32::from(v4) as u128, prefix),
-        Ok(std::net::IpAddr::V6(v6)) => (6, u128::from(v6), prefix),
-        Err(_) => (9, 0, prefix),
     }
 }
 

@@ -337,7 +337,7 @@ pub enum Error {
 
     /// Two tests or two assertions share a name.
     #[error("two {what}s are named `{name}`")]
-    #[diagnostic(code(capol::check::duplicate_test), help("give each {what} its own name"))]
+    #[diagnostic(code(capol::check::duplicate_test))]
     DuplicateTest {
         what: String,
         name: String,
@@ -345,6 +345,8 @@ pub enum Error {
         span: SourceSpan,
         #[label("first used here")]
         first: Option<SourceSpan>,
+        #[help]
+        help: Option<String>,
     },
 
     /// Two declarations of one kind carry the same directory id.
@@ -378,7 +380,7 @@ pub enum Error {
     UnknownValue {
         what: String,
         value: String,
-        #[label("expected one of {expected}")]
+        #[label("expected {expected}")]
         span: SourceSpan,
         expected: String,
         #[help]
@@ -743,7 +745,7 @@ pub enum Error {
     )]
     PasswordChangeRestrictions {
         reason: String,
-        #[label("{reason}")]
+        #[label("this grant")]
         span: SourceSpan,
     },
 
@@ -752,7 +754,7 @@ pub enum Error {
     #[diagnostic(code(capol::check::risk_remediation_restrictions))]
     RiskRemediationRestrictions {
         reason: String,
-        #[label("{reason}")]
+        #[label("this grant")]
         span: SourceSpan,
         #[help]
         help: Option<String>,

@@ -239,7 +239,7 @@ pub enum LocationKind {
         trusted: bool,
         /// Ranges in canonical CIDR form (host bits cleared), IPv4 before IPv6, sorted,
         /// deduplicated.
-        ranges: Vec<String>,
+        ranges: Vec<Cidr>,
     },
     /// Countries and regions.
     Country {
@@ -250,6 +250,82 @@ pub enum LocationKind {
         /// How the country is found.
         lookup: CountryLookup,
     },
+}
+
+/// An IP range in CIDR notation: a network address (host bits clear) and a prefix length.
+/// Serialised as its canonical text, e.g. `203.0.113.0/24` or `2001:db8::/48`; ordered IPv4
+/// first, then by address, then by prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cidr {
+    /// The network address.
+    pub network: std::net::IpAddr,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// A range from an address and a prefix length, clearing host bits. `None` when the prefix
+    /// is longer than the address.
+    pub fn new(address: std::net::IpAddr, prefix: u8) -> Option<Cidr> {
+        let network = ipnetwork::IpNetwork::new(address, prefix).ok()?.network();
+        Some(Cidr { network, prefix })
+    }
+
+    /// The first and last address as integers (IPv4 in the low 32 bits).
+    pub fn bounds(self) -> (u128, u128) {
+        let (value, bits) = match self.network {
+            std::net::IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32u32),
+            std::net::IpAddr::V6(v6) => (u128::from(v6), 128u32),
+        };
+        let host_bits = bits - u32::from(self.prefix);
+        let span = if host_bits >= 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
+        (value, value | span)
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Cidr, String> {
+        let (address, prefix) = s.split_once('/').ok_or_else(|| format!("`{s}` has no `/prefix`"))?;
+        let address: std::net::IpAddr =
+            address.parse().map_err(|_| format!("`{address}` is not an IP address"))?;
+        let prefix: u8 = prefix.parse().map_err(|_| format!("`{prefix}` is not a prefix length"))?;
+        Cidr::new(address, prefix).ok_or_else(|| format!("`/{prefix}` is too long for `{address}`"))
+    }
+}
+
+impl Serialize for Cidr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Cidr, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Cidr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Cidr".into()
+    }
+
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An IPv4 or IPv6 range in canonical CIDR notation, e.g. `203.0.113.0/24`.",
+            "pattern": "^[0-9a-fA-F:.]+/[0-9]{1,3}$"
+        })
+    }
 }
 
 /// How a country location finds the country of a sign-in.

@@ -44,7 +44,13 @@ pub fn check_workspace(sources: &Sources) -> (Option<(Vec<ast::File>, Checked)>,
         return (None, diags);
     }
     let syntax_errors = diags.has_errors();
-    let (checked, check_diags) = check::check(sources, &files);
+    let mut incomplete = vec![false; files.len()];
+    for diag in diags.items.iter().filter(|d| !d.error.is_warning()) {
+        if let Some(flag) = incomplete.get_mut(diag.file.0 as usize) {
+            *flag = true;
+        }
+    }
+    let (checked, check_diags) = check::check_partial(sources, &files, &incomplete);
     diags.extend(check_diags);
     diags.sort();
     let checked = if syntax_errors { None } else { checked };

@@ -14,7 +14,8 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let distance = strsim::damerau_levenshtein(&lower, &candidate_lower);
         let threshold = (word.chars().count().max(candidate.chars().count()) / 3).max(1);
         let prefix_match = (candidate_lower.starts_with(&lower) && lower.len() >= 3)
-            || (lower.starts_with(&candidate_lower) && candidate_lower.len() >= 2);
+            || (lower.starts_with(&candidate_lower) && candidate_lower.len() >= 2)
+            || (lower.ends_with(&candidate_lower) && candidate_lower.len() >= 4);
         let similar = strsim::jaro_winkler(&lower, &candidate_lower) >= 0.9;
         if (distance <= threshold || prefix_match || similar) && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));

@@ -20,13 +20,7 @@ const WIDTH: usize = 80;
 /// record the current behaviour, and the sweep fails as soon as the check fires, so the entry
 /// cannot outlive the fix.
 // TODO(check-bug): remove each entry once its check is fixed.
-const KNOWN_MISSING: &[&str] = &[
-    // `grant risk_remediation` alone is accepted; Graph's documentation wants it with an
-    // authentication strength under AND.
-    "risk_remediation_alone",
-    // Authentication contexts and workload identities in one policy are accepted.
-    "auth_context_with_workload_identities",
-];
+const KNOWN_MISSING: &[&str] = &[];
 
 /// What a fixture directory promises.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,6 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use ipnetwork::IpNetwork;
-
 use super::{Checker, MAX_RANGES, words};
 use crate::catalog;
 use crate::diagnostic::Error;
@@ -67,6 +65,10 @@ impl Checker<'_> {
                         }
                         preview_loc = Some(loc);
                         self.preview(file, p);
+                        // Later diagnostics point at the scope, not the whole block.
+                        if let Some(scope) = &p.enabled_for {
+                            self.spans.preview = Some(Loc { file, span: scope.span });
+                        }
                     }
                     Decl::Methods(m) => {
                         let loc = Loc { file, span: m.span };
@@ -81,7 +83,9 @@ impl Checker<'_> {
                 }
             }
         }
-        self.spans.preview = preview_loc;
+        if self.spans.preview.is_none() {
+            self.spans.preview = preview_loc;
+        }
     }
 
     fn is_first(&self, name: &str, file: FileId, span: crate::span::Span) -> bool {
@@ -418,16 +422,29 @@ impl Checker<'_> {
 
     pub(super) fn unknown_country(&mut self, file: FileId, code: &ast::Ident) {
         let upper = code.node.to_uppercase();
-        let help = if catalog::country_name(&upper).is_some() {
+        // Every two-letter word is one edit away from some code, so edit distance suggests
+        // noise; only case and the common non-ISO aliases get a suggestion.
+        let alias = match upper.as_str() {
+            "UK" => Some("GB"),
+            "EL" => Some("GR"),
+            "EN" => Some("GB"),
+            _ => None,
+        };
+        let help = if code.node != upper && catalog::country_name(&upper).is_some() {
             Some(format!("country codes are upper case: `{upper}`"))
+        } else if let Some(alias) = alias {
+            Some(format!("the ISO 3166-1 code is `{alias}`"))
         } else {
-            suggest::did_you_mean(&code.node, catalog::COUNTRIES.iter().map(|(c, _)| *c))
+            catalog::COUNTRIES
+                .iter()
+                .find(|(_, name)| name.eq_ignore_ascii_case(&code.node))
+                .map(|(c, name)| format!("{name} is `{c}`"))
         };
         self.err(file, Error::UnknownCountry { code: code.node.clone(), span: code.span.into(), help });
     }
 
     /// Validate one CIDR range; returns its canonical form.
-    fn cidr(&mut self, file: FileId, range: &Spanned<String>) -> Option<String> {
+    fn cidr(&mut self, file: FileId, range: &Spanned<String>) -> Option<ir::Cidr> {
         let text = range.node.as_str();
         let Some((address, prefix)) = text.split_once('/') else {
             let help = text.parse::<IpAddr>().ok().map(|ip| {
@@ -477,19 +494,18 @@ impl Checker<'_> {
             self.err(file, Error::CidrTooBroad { text: text.into(), span: range.span.into(), prefix });
             return None;
         }
-        let network = IpNetwork::new(ip, prefix).ok()?;
-        let canonical = format!("{}/{}", network.network(), prefix);
-        if network.network() != ip {
+        let cidr = ir::Cidr::new(ip, prefix)?;
+        if cidr.network != ip {
             self.err(
                 file,
                 Error::HostBitsSet {
                     text: text.into(),
-                    canonical: canonical.clone(),
+                    canonical: cidr.to_string(),
                     span: range.span.into(),
                 },
             );
         }
-        Some(canonical)
+        Some(cidr)
     }
 
     fn preview(&mut self, file: FileId, p: &ast::PreviewDecl) {

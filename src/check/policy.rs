@@ -152,7 +152,7 @@ impl Checker<'_> {
                 PolicyItem::Session(items) => policy.session = self.session(file, items),
             }
         }
-        if !state_seen {
+        if !state_seen && !self.incomplete(file) {
             self.err(file, Error::MissingState { name: name.clone(), span: p.name.span.into() });
         }
         // Only when nothing was written: included names that failed to resolve were reported.
@@ -175,17 +175,29 @@ impl Checker<'_> {
                 },
             );
         }
-        if !includes_written {
+        if !includes_written && !self.incomplete(file) {
             let span = spans.setting_or_decl("users").span;
             let span = if spans.settings.contains_key("users") { span } else { p.name.span };
             self.err(file, Error::PolicyWithoutUsers { name: name.clone(), span: span.into() });
         }
         if let Some(target) = self.target(file, &targets) {
             policy.target = target;
-        } else if targets.is_empty() {
+        } else if targets.is_empty() && !self.incomplete(file) {
             self.err(file, Error::PolicyWithoutTarget { name: name.clone(), span: p.name.span.into() });
         }
-        if policy.grant.is_none() && policy.session.is_empty() && !spans.settings.contains_key("grant") {
+        if let (Some(_), ir::Target::AuthContexts { .. }) = (&policy.service_principals, &policy.target) {
+            self.err(
+                file,
+                Error::MixedTargets {
+                    other: "workload identities".into(),
+                    span: spans.setting_or_decl("target").span.into(),
+                    other_span: spans.setting_or_decl("service_principals").span.into(),
+                },
+            );
+        }
+        let controls_written = spans.settings.contains_key("grant") || spans.settings.contains_key("session");
+        if policy.grant.is_none() && policy.session.is_empty() && !controls_written && !self.incomplete(file)
+        {
             self.err(file, Error::PolicyWithoutControls { name: name.clone(), span: p.name.span.into() });
         }
         self.grant_restrictions(file, &policy, &spans, client_apps_set);
@@ -196,12 +208,18 @@ impl Checker<'_> {
 
     fn users(&mut self, file: FileId, lines: &[Spanned<IncludeExclude<Principal>>]) -> ir::Users {
         let mut users = ir::Users::default();
+        let (mut first_include_guests, mut first_exclude_guests) = (None, None);
         for line in lines {
             match &line.node {
-                IncludeExclude::Include(entries) => self.user_set(file, entries, true, &mut users.include),
-                IncludeExclude::Exclude(entries) => self.user_set(file, entries, false, &mut users.exclude),
+                IncludeExclude::Include(entries) => {
+                    self.user_set(file, entries, true, &mut users.include, &mut first_include_guests);
+                }
+                IncludeExclude::Exclude(entries) => {
+                    self.user_set(file, entries, false, &mut users.exclude, &mut first_exclude_guests);
+                }
             }
         }
+
         let include = &users.include;
         if include.none
             && (include.all
@@ -222,12 +240,25 @@ impl Checker<'_> {
         users
     }
 
+    fn guests_conflict(&mut self, file: FileId, span: Span) {
+        self.err(
+            file,
+            Error::InvalidSpecialValue {
+                value: "guests".into(),
+                place: "combined with `guests(...)` in one list".into(),
+                span: span.into(),
+                help: Some("Graph rejects `GuestsOrExternalUsers` next to typed guests: keep `guests` for every guest, or `guests(...)` for some types".into()),
+            },
+        );
+    }
+
     fn user_set(
         &mut self,
         file: FileId,
         entries: &[Spanned<Principal>],
         include: bool,
         set: &mut ir::UserSet,
+        first_guests: &mut Option<Span>,
     ) {
         for entry in entries {
             match &entry.node {
@@ -245,8 +276,28 @@ impl Checker<'_> {
                 }
                 Principal::All => set.all = true,
                 Principal::None => set.none = true,
-                Principal::AllGuests => set.all_guests = true,
+                Principal::AllGuests => {
+                    if set.guests.is_some() {
+                        self.guests_conflict(file, entry.span);
+                    }
+                    set.all_guests = true;
+                }
                 Principal::Guests { types, tenants } => {
+                    if set.all_guests {
+                        self.guests_conflict(file, entry.span);
+                    }
+                    if let Some(first) = *first_guests {
+                        self.err(
+                            file,
+                            Error::DuplicateSetting {
+                                setting: "guests(...)".into(),
+                                span: entry.span.into(),
+                                first: first.into(),
+                            },
+                        );
+                        continue;
+                    }
+                    *first_guests = Some(entry.span);
                     if set.guests.is_some() {
                         self.err(
                             file,
@@ -306,7 +357,7 @@ impl Checker<'_> {
                                 Error::WrongKind {
                                     name: name.node.clone(),
                                     expected: "a user, group or role".into(),
-                                    found: format!("a {} reference", other.keyword()),
+                                    found: format!("{} reference", super::kind_with_article(*other)),
                                     span: entry.span.into(),
                                     declared: None,
                                     help: Some(
@@ -568,7 +619,9 @@ impl Checker<'_> {
                 }
             }
         }
-        if platforms.include.is_empty() {
+        let include_written =
+            lines.iter().any(|l| matches!(&l.node, IncludeExclude::Include(e) if !e.is_empty()));
+        if !include_written {
             self.err(
                 file,
                 Error::ExcludeWithoutInclude {
@@ -604,13 +657,11 @@ impl Checker<'_> {
         };
         let rule = &f.rule.node;
         if rule.chars().count() > MAX_FILTER_LEN {
+            // Label the opening quote: the whole rule would make a one-line excerpt of kilobytes.
+            let quote = Span::new(f.rule.span.start as usize, f.rule.span.start as usize + 1);
             self.err(
                 file,
-                Error::FilterTooLong {
-                    len: rule.chars().count(),
-                    limit: MAX_FILTER_LEN,
-                    span: f.rule.span.into(),
-                },
+                Error::FilterTooLong { len: rule.chars().count(), limit: MAX_FILTER_LEN, span: quote.into() },
             );
         } else if device && let Err(e) = devfilter::parse(rule) {
             let span = self.rule_span(file, f.rule.span, e.start, e.end);
@@ -755,7 +806,7 @@ impl Checker<'_> {
                         Error::WrongKind {
                             name: name.node.clone(),
                             expected: "a grant control".into(),
-                            found: format!("a {} reference", kind.keyword()),
+                            found: format!("{} reference", super::kind_with_article(*kind)),
                             span: c.span.into(),
                             declared: None,
                             help: Some("grant controls are built-in words or `auth_strength`, `terms_of_use` and `custom_control` references".into()),
@@ -889,11 +940,11 @@ impl Checker<'_> {
                 {
                     reasons.push("can only be combined with `mfa` or an authentication strength");
                 }
-                if control == ir::Control::RiskRemediation
-                    && (others.iter().any(|c| !matches!(c, ir::Control::AuthStrength(_)))
-                        || (!others.is_empty() && *operator != ir::Operator::And))
-                {
-                    reasons.push("can only be required alone or together with an authentication strength: `grant all(risk_remediation, auth_strength s)`");
+                if control == ir::Control::RiskRemediation {
+                    let paired = others.iter().any(|c| matches!(c, ir::Control::AuthStrength(_)));
+                    if !paired || *operator != ir::Operator::And || others.len() != 1 {
+                        reasons.push("must be required together with one authentication strength: `grant all(risk_remediation, auth_strength s)`");
+                    }
                 }
                 let all_apps = matches!(&policy.target, ir::Target::Apps { include, exclude, filter: None } if include.all && exclude.is_empty());
                 if !all_apps {
@@ -913,22 +964,17 @@ impl Checker<'_> {
                 if extra {
                     reasons.push("allows no conditions besides users, apps and user risk");
                 }
-                for reason in reasons {
+                if !reasons.is_empty() {
+                    let reason = reasons.join("; it ");
                     if control == ir::Control::PasswordChange {
-                        self.err(
-                            file,
-                            Error::PasswordChangeRestrictions {
-                                reason: reason.into(),
-                                span: grant_span.into(),
-                            },
-                        );
+                        self.err(file, Error::PasswordChangeRestrictions { reason, span: grant_span.into() });
                     } else {
                         self.err(
                             file,
                             Error::RiskRemediationRestrictions {
-                                reason: reason.replace("password_change", "risk_remediation"),
+                                reason,
                                 span: grant_span.into(),
-                                help: Some("Graph requires `risk_remediation` alone or with an authentication strength, on all apps, with a user risk condition and no other conditions".into()),
+                                help: Some("Graph requires `risk_remediation` with one authentication strength under `all(...)`, on all apps, with a user risk condition and no other conditions".into()),
                             },
                         );
                     }

@@ -130,6 +130,52 @@ pub const BUILTIN_APPS: &[&str] = &["all", "none", "office365", "admin_portals"]
 pub const RESERVED: &[&str] =
     &["all", "none", "any", "trusted", "guests", "members", "office365", "admin_portals", "block", "builtin"];
 
+/// Graph's spellings of enumerated values and their capol words, so a pasted Graph value gets
+/// the right suggestion (`enabledForReportingButNotEnforced` → `report_only`).
+pub const GRAPH_SPELLINGS: &[(&str, &str)] = &[
+    ("enabledForReportingButNotEnforced", "report_only"),
+    ("mobileAppsAndDesktopClients", "mobile_desktop"),
+    ("exchangeActiveSync", "exchange_active_sync"),
+    ("easSupported", "eas_supported"),
+    ("iOS", "ios"),
+    ("macOS", "macos"),
+    ("windowsPhone", "windows_phone"),
+    ("compliantDevice", "compliant_device"),
+    ("domainJoinedDevice", "domain_joined_device"),
+    ("approvedApplication", "approved_app"),
+    ("compliantApplication", "compliant_app"),
+    ("passwordChange", "password_change"),
+    ("riskRemediation", "risk_remediation"),
+    ("deviceCodeFlow", "device_code"),
+    ("authenticationTransfer", "auth_transfer"),
+    ("internalGuest", "internal_guest"),
+    ("b2bCollaborationGuest", "b2b_collaboration_guest"),
+    ("b2bCollaborationMember", "b2b_collaboration_member"),
+    ("b2bDirectConnectUser", "b2b_direct_connect_user"),
+    ("otherExternalUser", "other_external_user"),
+    ("serviceProvider", "service_provider"),
+    ("monitorOnly", "monitor_only"),
+    ("blockDownloads", "block_downloads"),
+    ("mcasConfigured", "mcas_configured"),
+    ("everyTime", "every_time"),
+    ("timeBased", "time_based"),
+    ("secondaryAuthentication", "secondary"),
+    ("primaryAndSecondaryAuthentication", "primary_and_secondary"),
+    ("clientIpAddress", "ip"),
+    ("authenticatorAppGps", "gps"),
+    ("registerSecurityInformation", "register_security_info"),
+    ("registerOrJoinDevices", "register_device"),
+    ("AllTrusted", "trusted"),
+    ("Office365", "office365"),
+    ("MicrosoftAdminPortals", "admin_portals"),
+    ("GuestsOrExternalUsers", "guests"),
+];
+
+/// The capol word for a Graph spelling, if `word` is one.
+pub fn from_graph(word: &str) -> Option<&'static str> {
+    GRAPH_SPELLINGS.iter().find(|(g, _)| *g == word).map(|(_, c)| *c)
+}
+
 /// Look a word up in a table.
 pub fn lookup<T: Clone>(table: &[(&str, T)], word: &str) -> Option<T> {
     table.iter().find(|(w, _)| *w == word).map(|(_, v)| v.clone())

@@ -28,20 +28,200 @@ pub const MAX_LIST_LEN: usize = 100_000;
 type P<'i> = Pair<'i, Rule>;
 
 /// Parse the text of one file. Never panics; on a syntax error the tree holds what precedes it.
+///
+/// Long `ip` lists are cut out of the text pest sees (pest costs tens of nanoseconds per byte,
+/// and a tenant's locations can hold hundreds of thousands of ranges); `Cuts` maps positions
+/// back to the original text and hands the lowering each cut list, split by hand.
 pub fn parse_text(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Decl> {
-    let pairs = match CapolParser::parse(Rule::file, text) {
+    let cuts = Cuts::find(text);
+    let masked = cuts.masked(text);
+    let pairs = match CapolParser::parse(Rule::file, &masked) {
         Ok(pairs) => pairs,
         Err(error) => {
-            diags.push(file, syntax_error(&error, text));
+            diags.push(file, syntax_error(&error, &masked, &cuts));
             return Vec::new();
         }
     };
-    let mut lower = Lower { file, diags };
+    let mut lower = Lower { file, diags, cuts: &cuts, text };
     lower.lower_file(pairs)
 }
 
-fn span_of(pair: &P<'_>) -> Span {
-    Span::new(pair.as_span().start(), pair.as_span().end())
+/// The long `ip` lists removed from the text given to pest.
+#[derive(Debug, Default)]
+struct Cuts {
+    /// For each cut, in order: the original offset of the first address, the original range
+    /// removed after it, and the addresses of the whole list with their original offsets.
+    lists: Vec<CutList>,
+}
+
+#[derive(Debug)]
+struct CutList {
+    first_start: usize,
+    removed: std::ops::Range<usize>,
+    /// Position of the cut in the masked text.
+    masked_at: usize,
+    /// Bytes removed by this cut and every earlier one.
+    removed_total: usize,
+    /// Original offset and length of every address of the list.
+    addresses: Vec<(usize, usize)>,
+}
+
+/// Lists shorter than this are left to pest.
+const CUT_MIN_ADDRESSES: usize = 16;
+
+impl Cuts {
+    fn find(text: &str) -> Cuts {
+        let bytes = text.as_bytes();
+        let mut cuts = Cuts::default();
+        let mut removed_total = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'i' if bytes.get(i + 1) == Some(&b'p')
+                    && bytes.get(i + 2).is_some_and(|b| b.is_ascii_whitespace())
+                    && (i == 0 || !is_ident_byte(bytes[i - 1])) =>
+                {
+                    let start = i + 2;
+                    let addresses: Vec<(usize, usize)> =
+                        address_run(text, start).map(|(o, a)| (start + o, a.len())).collect();
+                    match (addresses.first(), addresses.last()) {
+                        (Some(first), Some(last)) if addresses.len() >= CUT_MIN_ADDRESSES => {
+                            let first_end = first.0 + first.1;
+                            let last_end = last.0 + last.1;
+                            let masked_at = first_end - removed_total;
+                            removed_total += last_end - first_end;
+                            cuts.lists.push(CutList {
+                                first_start: first.0,
+                                removed: first_end..last_end,
+                                masked_at,
+                                removed_total,
+                                addresses,
+                            });
+                            i = last_end;
+                        }
+                        _ => i += 2,
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        cuts
+    }
+
+    fn masked<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.lists.is_empty() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for cut in &self.lists {
+            out.push_str(text.get(at..cut.removed.start).unwrap_or(""));
+            at = cut.removed.end;
+        }
+        out.push_str(text.get(at..).unwrap_or(""));
+        std::borrow::Cow::Owned(out)
+    }
+
+    /// Original offset of a masked position that starts something: text at the cut point
+    /// belongs after the removed list.
+    fn start(&self, masked: usize) -> usize {
+        let idx = self.lists.partition_point(|c| c.masked_at <= masked);
+        masked + idx.checked_sub(1).and_then(|i| self.lists.get(i)).map_or(0, |c| c.removed_total)
+    }
+
+    /// Original offset of a masked position that ends something: text ending at the cut point
+    /// is the first address, before the removed list.
+    fn end(&self, masked: usize) -> usize {
+        let idx = self.lists.partition_point(|c| c.masked_at < masked);
+        masked + idx.checked_sub(1).and_then(|i| self.lists.get(i)).map_or(0, |c| c.removed_total)
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.start(start), self.end(end))
+    }
+
+    /// The whole list whose first address starts at this original offset, if it was cut.
+    fn list_at(&self, first_start: usize) -> Option<&[(usize, usize)]> {
+        self.lists
+            .binary_search_by_key(&first_start, |c| c.first_start)
+            .ok()
+            .and_then(|i| self.lists.get(i))
+            .map(|c| c.addresses.as_slice())
+    }
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The addresses of an `ip` list starting at `start`, as the grammar's `address_list` reads
+/// them: ranges separated by commas, whitespace and comments. Offsets are relative to `start`.
+fn address_run(text: &str, start: usize) -> impl Iterator<Item = (usize, &str)> {
+    let rest = text.get(start..).unwrap_or("");
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    let mut first = true;
+    std::iter::from_fn(move || {
+        let skip = |mut j: usize| {
+            loop {
+                match bytes.get(j) {
+                    Some(b) if b.is_ascii_whitespace() => j += 1,
+                    Some(b'/') if bytes.get(j + 1) == Some(&b'/') => {
+                        while bytes.get(j).is_some_and(|c| *c != b'\n') {
+                            j += 1;
+                        }
+                    }
+                    _ => return j,
+                }
+            }
+        };
+        let mut j = skip(i);
+        if !first {
+            if bytes.get(j) != Some(&b',') {
+                return None;
+            }
+            j = skip(j + 1);
+        }
+        let begin = j;
+        while bytes.get(j).is_some_and(|c| c.is_ascii_hexdigit() || matches!(c, b':' | b'.' | b'/')) {
+            j += 1;
+        }
+        let token = rest.get(begin..j)?;
+        // Same shape as the grammar's `address`: a hex run followed by `.` or `:`.
+        let shaped = token.trim_start_matches(|c: char| c.is_ascii_hexdigit()).starts_with(['.', ':']);
+        if token.is_empty() || !shaped {
+            return None;
+        }
+        first = false;
+        i = j;
+        Some((begin, token))
+    })
+}
+
+impl Lower<'_> {
+    /// The pair's span in the original text, without the whitespace pest leaves at the end of
+    /// rules that end in an optional repetition (labels would otherwise run onto the next line).
+    fn span_of(&self, pair: &P<'_>) -> Span {
+        let span = self.cuts.span(pair.as_span().start(), pair.as_span().end());
+        let bytes = self.text.as_bytes();
+        let mut end = span.end as usize;
+        while end > span.start as usize && bytes.get(end - 1).is_some_and(|b| b.is_ascii_whitespace()) {
+            end -= 1;
+        }
+        Span::new(span.start as usize, end)
+    }
 }
 
 /// Words for grammar rules in "expected ..." messages; `None` hides a rule that is only an
@@ -49,6 +229,36 @@ fn span_of(pair: &P<'_>) -> Span {
 fn rule_words(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of file",
+        Rule::file => "a declaration (`policy`, `group`, `user`, `location`, `test`, ...)",
+        Rule::k_assert
+        | Rule::k_location
+        | Rule::k_methods
+        | Rule::k_policy
+        | Rule::k_preview
+        | Rule::k_tenant
+        | Rule::k_test => "a declaration (`policy`, `group`, `user`, `location`, `test`, ...)",
+        Rule::k_allow => "`allow`",
+        Rule::k_app_filter => "`app_filter`",
+        Rule::k_applies => "`applies`",
+        Rule::k_apps => "`apps`",
+        Rule::k_auth_flows => "`auth_flows`",
+        Rule::k_by => "`by`",
+        Rule::k_client_apps => "`client_apps`",
+        Rule::k_countries => "`countries`",
+        Rule::k_device_filter => "`device_filter`",
+        Rule::k_expect => "`expect`",
+        Rule::k_filter => "`filter`",
+        Rule::k_grant => "`grant`",
+        Rule::k_ip => "`ip`",
+        Rule::k_locations => "`locations`",
+        Rule::k_platforms => "`platforms`",
+        Rule::k_report_only => "`report_only`",
+        Rule::k_require => "`require`",
+        Rule::k_service_principals => "`service_principals`",
+        Rule::k_session => "`session`",
+        Rule::k_sign_in => "`sign_in`",
+        Rule::k_target => "`target`",
+        Rule::k_users => "`users`",
         Rule::tenant_decl
         | Rule::object_decl
         | Rule::location_decl
@@ -67,7 +277,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::list => "a list `[...]`",
         Rule::kind_ref | Rule::ref_kind => "a reference such as `group name`",
         Rule::builtin_call => "`builtin(\"...\")`",
-        Rule::object_kind => "an object kind",
+        Rule::object_kind => "a declaration (`policy`, `group`, `user`, `location`, `test`, ...)",
         Rule::location_ip => "`ip`",
         Rule::location_countries => "`countries`",
         Rule::users_block => "`users`",
@@ -131,7 +341,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
 }
 
 /// Turn pest's error into a diagnostic in words.
-fn syntax_error(error: &pest::error::Error<Rule>, text: &str) -> Error {
+fn syntax_error(error: &pest::error::Error<Rule>, text: &str, cuts: &Cuts) -> Error {
     let pos = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
@@ -166,12 +376,22 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str) -> Error {
     };
     let help = if let Some(suggestion) = suggestion {
         Some(suggestion)
-    } else if found == "`}`" || found == "end of file" {
-        Some("check that every `{` has its `}` and every string its closing `\"`".to_owned())
+    } else if text.get(pos..).and_then(|r| r.chars().next()).is_some_and(|c| !c.is_ascii()) {
+        Some("names use ASCII letters, digits and `_`; other text belongs in a string".to_owned())
+    } else if expected.contains("a declaration")
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        suggest::did_you_mean(
+            word,
+            [
+                "policy", "group", "user", "role", "app", "location", "tenant", "test", "assert", "preview",
+                "methods",
+            ],
+        )
     } else {
         None
     };
-    Error::Syntax { found, expected, span: Span::new(pos, pos + len).into(), help }
+    Error::Syntax { found, expected, span: cuts.span(pos, pos + len).into(), help }
 }
 
 /// What sits at `pos`, for "unexpected ..." messages, and its length in bytes.
@@ -263,6 +483,9 @@ impl Value {
 struct Lower<'d> {
     file: FileId,
     diags: &'d mut Diagnostics,
+    cuts: &'d Cuts,
+    /// The original text (pest sees it with long `ip` lists cut out).
+    text: &'d str,
 }
 
 impl Lower<'_> {
@@ -298,7 +521,7 @@ impl Lower<'_> {
     // --- lexical ------------------------------------------------------------------------------
 
     fn ident(&mut self, pair: &P<'_>) -> Ident {
-        let span = span_of(pair);
+        let span = self.span_of(pair);
         let text = pair.as_str();
         if text.len() > MAX_IDENT_LEN {
             self.error(Error::LimitExceeded {
@@ -311,7 +534,7 @@ impl Lower<'_> {
     }
 
     fn string(&mut self, pair: &P<'_>) -> Str {
-        let span = span_of(pair);
+        let span = self.span_of(pair);
         let body = pair.clone().into_inner().next().map_or("", |p| p.as_str());
         if body.len() > MAX_STRING_LEN {
             self.error(Error::LimitExceeded {
@@ -369,11 +592,18 @@ impl Lower<'_> {
     }
 
     fn duration(&mut self, pair: &P<'_>) -> Spanned<Duration> {
-        let span = span_of(pair);
+        let span = self.span_of(pair);
         let text = pair.as_str();
         let (digits, unit) = text.split_at(text.len().saturating_sub(1));
         let unit = if unit == "d" { DurationUnit::Days } else { DurationUnit::Hours };
-        let value = digits.parse::<u32>().unwrap_or(u32::MAX);
+        let value = digits.parse::<u32>().unwrap_or_else(|_| {
+            self.error(Error::LimitExceeded {
+                what: "duration".into(),
+                limit: "9 digits".into(),
+                span: span.into(),
+            });
+            0
+        });
         Spanned::new(Duration { value, unit }, span)
     }
 
@@ -385,7 +615,7 @@ impl Lower<'_> {
                     self.error(Error::LimitExceeded {
                         what: "list".into(),
                         limit: format!("{MAX_LIST_LEN} items"),
-                        span: span_of(&pair).into(),
+                        span: self.span_of(&pair).into(),
                     });
                 }
                 out.push(self.ident(&pair));
@@ -409,7 +639,7 @@ impl Lower<'_> {
     }
 
     fn prop(&mut self, pair: P<'_>) -> Prop {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let key = inner.next().map(|p| self.ident(&p)).unwrap_or_default();
         let value = inner.next().map(|p| self.value(p));
@@ -417,7 +647,7 @@ impl Lower<'_> {
     }
 
     fn value(&mut self, pair: P<'_>) -> Spanned<Value> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let value = match pair.as_rule() {
             Rule::string => Value::Str(self.string(&pair).node),
             Rule::builtin_call => {
@@ -451,7 +681,7 @@ impl Lower<'_> {
     // --- declarations -------------------------------------------------------------------------
 
     fn lower_tenant(&mut self, pair: P<'_>) -> TenantDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let props = pair.into_inner().next().map(|p| self.props(p)).unwrap_or_default();
         let mut decl = TenantDecl { span, edition: None, id: None, domain: None };
         let mut reader = PropReader::new("tenant", &["edition", "id", "domain"]);
@@ -466,7 +696,7 @@ impl Lower<'_> {
     }
 
     fn lower_object(&mut self, pair: P<'_>) -> ObjectDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let kind =
             inner.next().and_then(|p| ObjectKind::from_keyword(p.as_str())).unwrap_or(ObjectKind::Group);
@@ -491,7 +721,7 @@ impl Lower<'_> {
                     self.error(Error::InvalidValue {
                         field: kind.keyword().into(),
                         expected: "a block `{ id = \"...\" }`".into(),
-                        span: span_of(&body).into(),
+                        span: self.span_of(&body).into(),
                         help: Some(format!(
                             "write `{} {} {{ id = \"...\" }}`",
                             kind.keyword(),
@@ -537,7 +767,7 @@ impl Lower<'_> {
     }
 
     fn lower_location(&mut self, pair: P<'_>) -> LocationDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.ident(&p)).unwrap_or_default();
         let mut decl = LocationDecl {
@@ -556,9 +786,18 @@ impl Lower<'_> {
             match item.as_rule() {
                 Rule::location_ip => {
                     let Some(list) = item.into_inner().next() else { continue };
-                    let base = list.as_span().start();
-                    for (offset, address) in split_addresses(list.as_str()) {
-                        let span = Span::new(base + offset, base + offset + address.len());
+                    let list_span = self.span_of(&list);
+                    let base = list_span.start as usize;
+                    let addresses: Vec<(usize, usize)> = match self.cuts.list_at(base) {
+                        Some(whole) => whole.to_vec(),
+                        None => split_addresses(self.text.get(base..list_span.end as usize).unwrap_or(""))
+                            .map(|(o, a)| (base + o, a.len()))
+                            .collect(),
+                    };
+                    decl.ranges.reserve(addresses.len());
+                    for (start, len) in addresses {
+                        let span = Span::new(start, start + len);
+                        let address = self.text.get(start..start + len).unwrap_or("").to_owned();
                         if decl.ranges.len() == MAX_LIST_LEN {
                             self.error(Error::LimitExceeded {
                                 what: "list of IP ranges".into(),
@@ -566,7 +805,7 @@ impl Lower<'_> {
                                 span: span.into(),
                             });
                         }
-                        decl.ranges.push(Spanned::new(address.to_owned(), span));
+                        decl.ranges.push(Spanned::new(address, span));
                     }
                 }
                 Rule::location_countries => {
@@ -592,7 +831,7 @@ impl Lower<'_> {
     }
 
     fn lower_preview(&mut self, pair: P<'_>) -> PreviewDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let feature = inner.next().map(|p| self.ident(&p)).unwrap_or_default();
         let props = inner.next().map(|p| self.props(p)).unwrap_or_default();
@@ -628,7 +867,7 @@ impl Lower<'_> {
     }
 
     fn lower_methods(&mut self, pair: P<'_>) -> MethodsDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let props = pair.into_inner().next().map(|p| self.props(p)).unwrap_or_default();
         let mut decl = MethodsDecl { span, mfa: None, sspr: None };
         let mut reader = PropReader::new("methods", &["mfa", "sspr"]);
@@ -646,13 +885,13 @@ impl Lower<'_> {
     // --- policies -----------------------------------------------------------------------------
 
     fn lower_policy(&mut self, pair: P<'_>) -> PolicyDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.string(&p)).unwrap_or_default();
         let mut items = Vec::new();
         let mut props = Vec::new();
         for item in inner {
-            let item_span = span_of(&item);
+            let item_span = self.span_of(&item);
             let lowered = match item.as_rule() {
                 Rule::prop => {
                     props.push(items.len());
@@ -758,13 +997,13 @@ impl Lower<'_> {
     ) -> Vec<Spanned<IncludeExclude<T>>> {
         let mut out = Vec::new();
         for line in pair.into_inner() {
-            let span = span_of(&line);
+            let span = self.span_of(&line);
             let include = matches!(line.as_rule(), Rule::users_include | Rule::locations_include);
             let entries: Vec<Spanned<T>> = line
                 .into_inner()
                 .filter(|p| !matches!(p.as_rule(), Rule::kw_include | Rule::kw_exclude))
                 .map(|p| {
-                    let s = span_of(&p);
+                    let s = self.span_of(&p);
                     Spanned::new(item(self, p), s)
                 })
                 .collect();
@@ -778,7 +1017,7 @@ impl Lower<'_> {
     fn include_exclude_idents(&mut self, pair: P<'_>) -> Vec<Spanned<IncludeExclude<Ident>>> {
         let mut out = Vec::new();
         for line in pair.into_inner() {
-            let span = span_of(&line);
+            let span = self.span_of(&line);
             let include = line.as_rule() == Rule::platforms_include;
             let entries = self.ident_list(line.into_inner());
             let entries = entries.into_iter().map(|i| Spanned::new(i.clone(), i.span)).collect();
@@ -802,7 +1041,7 @@ impl Lower<'_> {
                     match arg.as_rule() {
                         Rule::ident => types.push(self.ident(&arg)),
                         Rule::guest_tenants => {
-                            let span = span_of(&arg);
+                            let span = self.span_of(&arg);
                             let Some(value) = arg.into_inner().next() else { continue };
                             if value.as_rule() == Rule::kw_all {
                                 continue;
@@ -842,7 +1081,7 @@ impl Lower<'_> {
     fn service_principals(&mut self, pair: P<'_>) -> Vec<Spanned<ServicePrincipalItem>> {
         let mut out = Vec::new();
         for line in pair.into_inner() {
-            let span = span_of(&line);
+            let span = self.span_of(&line);
             let node = match line.as_rule() {
                 Rule::sp_filter => ServicePrincipalItem::Filter(self.filter(line)),
                 rule => {
@@ -850,7 +1089,7 @@ impl Lower<'_> {
                         .into_inner()
                         .filter(|p| p.as_rule() == Rule::sp_ref)
                         .map(|p| {
-                            let s = span_of(&p);
+                            let s = self.span_of(&p);
                             let node = match p.into_inner().next() {
                                 Some(i) if i.as_rule() == Rule::kw_all => SpRef::All,
                                 Some(i) => SpRef::Named(self.ident(&i)),
@@ -879,7 +1118,7 @@ impl Lower<'_> {
                 Rule::filter_mode => {
                     let m =
                         if part.as_str() == "exclude" { FilterMode::Exclude } else { FilterMode::Include };
-                    mode = Spanned::new(m, span_of(&part));
+                    mode = Spanned::new(m, self.span_of(&part));
                 }
                 Rule::string => rule = self.string(&part),
                 _ => {}
@@ -895,7 +1134,7 @@ impl Lower<'_> {
             Rule::grant_any => GrantExpr::Any(self.controls(inner)),
             Rule::grant_all => GrantExpr::All(self.controls(inner)),
             _ => {
-                let span = span_of(&inner);
+                let span = self.span_of(&inner);
                 GrantExpr::One(Spanned::new(self.control(inner), span))
             }
         }
@@ -905,7 +1144,7 @@ impl Lower<'_> {
         pair.into_inner()
             .filter(|p| p.as_rule() == Rule::control)
             .map(|p| {
-                let span = span_of(&p);
+                let span = self.span_of(&p);
                 Spanned::new(self.control(p), span)
             })
             .collect()
@@ -1003,12 +1242,12 @@ impl Lower<'_> {
     // --- tests --------------------------------------------------------------------------------
 
     fn lower_test(&mut self, pair: P<'_>) -> TestDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.string(&p)).unwrap_or_default();
         let mut decl = TestDecl { span, name, sign_ins: Vec::new(), expects: Vec::new() };
         for item in inner {
-            let item_span = span_of(&item);
+            let item_span = self.span_of(&item);
             match item.as_rule() {
                 Rule::sign_in => {
                     let props = item.into_inner().next().map(|p| self.props(p)).unwrap_or_default();
@@ -1155,7 +1394,7 @@ impl Lower<'_> {
             Rule::expect_session => {
                 let name = self.ident(&inner.next()?);
                 let value = inner.next().map(|v| {
-                    let span = span_of(&v);
+                    let span = self.span_of(&v);
                     let node = if v.as_rule() == Rule::duration {
                         SessionValue::Duration(self.duration(&v).node)
                     } else {
@@ -1172,7 +1411,7 @@ impl Lower<'_> {
     // --- assertions ---------------------------------------------------------------------------
 
     fn lower_assert(&mut self, pair: P<'_>) -> AssertDecl {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.string(&p)).unwrap_or_default();
         let mut decl = AssertDecl {
@@ -1184,7 +1423,7 @@ impl Lower<'_> {
         };
         let Some(assertion) = inner.next() else { return decl };
         for part in assertion.into_inner() {
-            let part_span = span_of(&part);
+            let part_span = self.span_of(&part);
             match part.as_rule() {
                 Rule::quantifier => {
                     let q = if part.as_str() == "always" { Quantifier::Always } else { Quantifier::Never };
@@ -1196,7 +1435,7 @@ impl Lower<'_> {
                         Rule::outcome_allow => Outcome::Allow,
                         Rule::outcome_require => match o.into_inner().next() {
                             Some(c) => {
-                                let cspan = span_of(&c);
+                                let cspan = self.span_of(&c);
                                 Outcome::Require(Spanned::new(self.control(c), cspan))
                             }
                             None => Outcome::Block,
