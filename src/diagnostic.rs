@@ -370,6 +370,22 @@ pub enum Error {
         expected: String,
     },
 
+    /// An id is a template placeholder such as `<ExclusionTempGroup>`.
+    #[error("{what} `{value}` is a template placeholder")]
+    #[diagnostic(
+        code(capol::check::placeholder_id),
+        severity(Warning),
+        help(
+            "replace it with the real id before deploying; compiled output carries the placeholder unchanged"
+        )
+    )]
+    PlaceholderId {
+        what: String,
+        value: String,
+        #[label("placeholder")]
+        span: SourceSpan,
+    },
+
     /// `builtin("...")` names no built-in directory role.
     #[error("unknown built-in role `{name}`")]
     #[diagnostic(code(capol::check::unknown_builtin_role))]
@@ -470,7 +486,12 @@ pub enum Error {
     // --- check: named locations ---------------------------------------------------------------
     /// A named location has no ranges and no countries.
     #[error("location `{name}` has no IP ranges and no countries")]
-    #[diagnostic(code(capol::check::empty_location), help("add `ip <cidr>, ...` or `countries <code>, ...`"))]
+    #[diagnostic(
+        code(capol::check::empty_location),
+        help(
+            "add `ip <cidr>, ...` or `countries <code>, ...`, or `id = \"...\"` to refer to a location managed outside capol"
+        )
+    )]
     EmptyLocation {
         name: String,
         #[label("empty location")]

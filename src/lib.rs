@@ -10,6 +10,7 @@ pub mod cli;
 pub mod compile;
 pub mod devfilter;
 pub mod diagnostic;
+pub mod fmt;
 pub mod ir;
 pub mod source;
 pub mod span;
