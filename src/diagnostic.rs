@@ -921,7 +921,9 @@ pub enum Error {
     },
 
     /// A JSON object is none of the kinds capol imports.
-    #[error("`{property}` is not a policy, named location, group, user, authentication strength or migration table")]
+    #[error(
+        "`{property}` is not a policy, named location, group, user, authentication strength or migration table"
+    )]
     #[diagnostic(code(capol::import::unrecognised_object), severity(Warning), help("it was skipped"))]
     ImportUnrecognised {
         property: String,
@@ -993,7 +995,9 @@ pub enum Error {
     #[diagnostic(
         code(capol::import::missing_location),
         severity(Warning),
-        help("declared by id only as `location {name}`, which capol does not manage; import its namedLocation JSON to manage it")
+        help(
+            "declared by id only as `location {name}`, which capol does not manage; import its namedLocation JSON to manage it"
+        )
     )]
     ImportMissingLocation {
         id: String,
@@ -1017,7 +1021,9 @@ pub enum Error {
     #[diagnostic(
         code(capol::import::policy_not_imported),
         severity(Warning),
-        help("keep managing it in the Entra admin center or Graph; the warnings about this file name what capol does not model")
+        help(
+            "keep managing it in the Entra admin center or Graph; the warnings about this file name what capol does not model"
+        )
     )]
     ImportPolicySkipped {
         name: String,

@@ -130,7 +130,7 @@ impl<'t> Reporter<'t> {
         let help = if detail.is_empty() {
             "the imported policy differs from the export here; keep managing this setting in the Entra admin center or Graph".to_owned()
         } else {
-            format!("{detail}; the imported policy differs from the export here")
+            format!("{detail}; the import differs from the export here")
         };
         self.warn(path, |property, span| Error::ImportUnmodelled { property, span, help: Some(help) });
     }
@@ -197,7 +197,8 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
             };
             match classify(object) {
                 Some(read::Kind::Policy) => {
-                    if let Some(strength) = object.get("grantControls").and_then(|g| g.get("authenticationStrength"))
+                    if let Some(strength) =
+                        object.get("grantControls").and_then(|g| g.get("authenticationStrength"))
                         && let Some(s) = inventory::plain(strength)
                         && s.contains_key("displayName")
                     {
@@ -251,7 +252,11 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
             if *count == 1 { display_name.clone() } else { format!("{display_name} ({count})") };
         if *count > 1 {
             let (name, renamed) = (display_name.clone(), imported_as.clone());
-            rep.warn(&path.key("displayName"), |_, span| Error::ImportDuplicatePolicy { name, renamed, span });
+            rep.warn(&path.key("displayName"), |_, span| Error::ImportDuplicatePolicy {
+                name,
+                renamed,
+                span,
+            });
         }
         let converted = PolicyReader::new(&mut inv, &mut rep).read(&object, path, &imported_as);
         let skipped = match converted {
@@ -323,7 +328,10 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
             }
         }
         text.push('\n');
-        text.push_str(&fmt::print_file(&ast::File { decls: vec![ast::Decl::Policy(decl)], comments: Vec::new() }));
+        text.push_str(&fmt::print_file(&ast::File {
+            decls: vec![ast::Decl::Policy(decl)],
+            comments: Vec::new(),
+        }));
         record.output = Some(path.clone());
         files.push(OutputFile { path, text });
     }
@@ -347,7 +355,9 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
 fn objects_of(value: Value) -> Vec<(JsonPath, Value)> {
     let root = JsonPath::root();
     match value {
-        Value::Object(mut map) if !map.contains_key("conditions") && map.get("value").is_some_and(Value::is_array) => {
+        Value::Object(mut map)
+            if !map.contains_key("conditions") && map.get("value").is_some_and(Value::is_array) =>
+        {
             let path = root.key("value");
             match map.remove("value") {
                 Some(Value::Array(items)) => {

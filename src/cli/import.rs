@@ -78,8 +78,11 @@ pub fn run(args: &ImportArgs) -> Status {
     }
     let s = &out.summary;
     if args.error_format == ErrorFormat::Human {
-        let skipped =
-            if s.skipped > 0 { format!(" ({} not imported)", plural(s.skipped, "policy").replace("policys", "policies")) } else { String::new() };
+        let skipped = if s.skipped > 0 {
+            format!(" ({} not imported)", plural(s.skipped, "policy").replace("policys", "policies"))
+        } else {
+            String::new()
+        };
         println!(
             "imported {}{skipped}, {} and {} into `{}`: {} ({} not modelled, {})",
             plural(s.policies, "policy").replace("policys", "policies"),

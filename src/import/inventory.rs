@@ -149,14 +149,11 @@ impl Inventory {
     /// Record a named location object; unmodelled location types and range kinds are reported.
     pub fn add_location(&mut self, object: &Map<String, Value>, path: &JsonPath, rep: &mut Reporter) {
         let Some(id) = object.get("id").and_then(Value::as_str) else {
-            rep.warn(
-                &path.key("id"),
-                |property, span| Error::ImportInvalidValue {
-                    property,
-                    problem: "is missing: a named location without an id cannot be referenced".into(),
-                    span,
-                },
-            );
+            rep.warn(&path.key("id"), |property, span| Error::ImportInvalidValue {
+                property,
+                problem: "is missing: a named location without an id cannot be referenced".into(),
+                span,
+            });
             return;
         };
         let display_name = object.get("displayName").and_then(Value::as_str).unwrap_or(id).to_owned();
@@ -164,7 +161,9 @@ impl Inventory {
         let trusted = object.get("isTrusted").and_then(Value::as_bool).unwrap_or(false);
         let body = if object.contains_key("ipRanges") || odata.ends_with("ipNamedLocation") {
             let mut ranges = Vec::new();
-            for (i, range) in object.get("ipRanges").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            for (i, range) in
+                object.get("ipRanges").and_then(Value::as_array).into_iter().flatten().enumerate()
+            {
                 match range.get("cidrAddress").and_then(Value::as_str) {
                     Some(cidr) => ranges.push(cidr.to_owned()),
                     None => rep.unmodelled(
@@ -187,7 +186,8 @@ impl Inventory {
                 .filter_map(Value::as_str)
                 .map(str::to_owned)
                 .collect();
-            let gps = object.get("countryLookupMethod").and_then(Value::as_str) == Some("authenticatorAppGps");
+            let gps =
+                object.get("countryLookupMethod").and_then(Value::as_str) == Some("authenticatorAppGps");
             let include_unknown =
                 object.get("includeUnknownCountriesAndRegions").and_then(Value::as_bool).unwrap_or(false);
             if countries.is_empty() {
@@ -256,7 +256,9 @@ impl Inventory {
                 }
             };
             let what = match kind {
-                Kind::Object(ObjectKind::AuthContext) => "authentication context id (`c1` to `c99`)".to_owned(),
+                Kind::Object(ObjectKind::AuthContext) => {
+                    "authentication context id (`c1` to `c99`)".to_owned()
+                }
                 other => format!("{} id (a GUID)", other.keyword()),
             };
             let (value, kind_word, name_for) = (raw.to_owned(), kind.keyword().to_owned(), name.clone());

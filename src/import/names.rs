@@ -23,12 +23,12 @@ pub fn snake_case(display: &str) -> String {
         if c.is_ascii_alphanumeric() {
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
             let next = chars.get(i + 1).copied().unwrap_or(' ');
-            // A word starts at an upper-case letter after a lower-case letter or digit
-            // ("tempGroup"), or at the last capital of an acronym before a lower-case letter
-            // ("MFAPolicy" → "mfa_policy").
+            // A word starts at an upper-case letter after a lower-case letter ("tempGroup"), or
+            // before a lower-case letter after a digit or a capital ("P2Group" → "p2_group",
+            // "MFAPolicy" → "mfa_policy").
             let boundary = c.is_ascii_uppercase()
-                && ((prev.is_ascii_lowercase() || prev.is_ascii_digit())
-                    || (prev.is_ascii_uppercase() && next.is_ascii_lowercase()));
+                && (prev.is_ascii_lowercase()
+                    || ((prev.is_ascii_digit() || prev.is_ascii_uppercase()) && next.is_ascii_lowercase()));
             if boundary && !out.is_empty() && !out.ends_with('_') {
                 out.push('_');
             }
@@ -124,12 +124,16 @@ mod tests {
     #[test]
     fn display_names_become_snake_case() {
         assert_eq!(snake_case("<ExclusionTempGroup>"), "exclusion_temp_group");
-        assert_eq!(snake_case("CA000-Global-IdentityProtection-AnyApp"), "ca000_global_identity_protection_any_app");
+        assert_eq!(
+            snake_case("CA000-Global-IdentityProtection-AnyApp"),
+            "ca000_global_identity_protection_any_app"
+        );
         assert_eq!(snake_case("MFAPolicy for HR"), "mfa_policy_for_hr");
         assert_eq!(snake_case("ALLOWED COUNTRIES - SERVICE ACCOUNTS"), "allowed_countries_service_accounts");
         assert_eq!(snake_case("Zürich office"), "zurich_office");
         assert_eq!(snake_case("Phishing-resistant MFA"), "phishing_resistant_mfa");
         assert_eq!(snake_case("AADP2Group"), "aadp2_group");
+        assert_eq!(snake_case("B2C IEF Keyset Administrator"), "b2c_ief_keyset_administrator");
         assert_eq!(snake_case("!!!"), "");
     }
 

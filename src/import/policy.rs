@@ -79,8 +79,10 @@ const CLIENT_APPS: &[(&str, &str)] = &[
     ("other", "other"),
 ];
 const RISKS: &[(&str, &str)] = &[("high", "high"), ("medium", "medium"), ("low", "low"), ("none", "none")];
-const INSIDER_RISKS: &[(&str, &str)] = &[("minor", "minor"), ("moderate", "moderate"), ("elevated", "elevated")];
-const FLOWS: &[(&str, &str)] = &[("deviceCodeFlow", "device_code"), ("authenticationTransfer", "auth_transfer")];
+const INSIDER_RISKS: &[(&str, &str)] =
+    &[("minor", "minor"), ("moderate", "moderate"), ("elevated", "elevated")];
+const FLOWS: &[(&str, &str)] =
+    &[("deviceCodeFlow", "device_code"), ("authenticationTransfer", "auth_transfer")];
 const GUEST_TYPES: &[(&str, &str)] = &[
     ("internalGuest", "internal_guest"),
     ("b2bCollaborationGuest", "b2b_collaboration_guest"),
@@ -234,12 +236,34 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
         top.finish(self.rep);
 
         let has_users = users.iter().any(|l| matches!(l, IncludeExclude::Include(e) if !e.is_empty()));
-        let has_sps = sps.iter().any(|l| matches!(l.node, ServicePrincipalItem::Include(ref e) if !e.is_empty()));
+        let has_sps =
+            sps.iter().any(|l| matches!(l.node, ServicePrincipalItem::Include(ref e) if !e.is_empty()));
         if !has_users && !has_sps {
-            return Converted::Skipped("it applies to no users or workload identities capol can express".into());
+            return Converted::Skipped(
+                "it applies to no users or workload identities capol can express".into(),
+            );
+        }
+        // `include none` with identities capol does not model (agents) is not an inert policy:
+        // importing it as one would misstate whom it applies to.
+        let only_none = users.iter().all(|l| match l {
+            IncludeExclude::Include(e) => e.iter().all(|p| matches!(p.node, Principal::None)),
+            IncludeExclude::Exclude(_) => true,
+        });
+        let conditions_path = path.key("conditions");
+        let unmodelled_identities = self.rep.items.iter().any(|(p, e)| {
+            matches!(e, Error::ImportUnmodelled { .. })
+                && (p.overlaps(&conditions_path.key("agents"))
+                    || p.overlaps(&conditions_path.key("clientApplications")))
+        });
+        if has_users && only_none && !has_sps && unmodelled_identities {
+            return Converted::Skipped(
+                "it applies only to agent identities, which capol does not model".into(),
+            );
         }
         if target.is_empty() {
-            return Converted::Skipped("it targets no apps, user actions or authentication contexts capol can express".into());
+            return Converted::Skipped(
+                "it targets no apps, user actions or authentication contexts capol can express".into(),
+            );
         }
         if grant.is_none() && session.is_empty() {
             return Converted::Skipped("it has no grant or session control capol can express".into());
@@ -282,10 +306,16 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
                         || v.eq_ignore_ascii_case("none")
                         || v.eq_ignore_ascii_case("GuestsOrExternalUsers") =>
                     {
-                        self.rep.unmodelled(&path, "this special value is not valid here or not in Graph's spelling");
+                        self.rep.unmodelled(
+                            &path,
+                            "this special value is not valid here or not in Graph's spelling",
+                        );
                         continue;
                     }
-                    v => Principal::Ref(RefKind::Object(ObjectKind::User), self.reference(Kind::Object(ObjectKind::User), v, &path)),
+                    v => Principal::Ref(
+                        RefKind::Object(ObjectKind::User),
+                        self.reference(Kind::Object(ObjectKind::User), v, &path),
+                    ),
                 };
                 if is_include { include.push(sp(principal)) } else { exclude.push(sp(principal)) }
             }
@@ -302,7 +332,9 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
                 if is_include { include.push(principal) } else { exclude.push(principal) }
             }
         }
-        for (key, is_include) in [("includeGuestsOrExternalUsers", true), ("excludeGuestsOrExternalUsers", false)] {
+        for (key, is_include) in
+            [("includeGuestsOrExternalUsers", true), ("excludeGuestsOrExternalUsers", false)]
+        {
             let value = u.take(key);
             if let Some(guests) = self.guests(value.as_ref(), u.path(key)) {
                 if is_include { include.push(sp(guests)) } else { exclude.push(sp(guests)) }
@@ -342,7 +374,10 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             None | Some("all") => None,
             Some("enumerated") => Some(sp(members.into_iter().map(|(m, _)| sp(m)).collect::<Vec<_>>())),
             Some(other) => {
-                self.rep.unmodelled(&kind_path, &format!("membership kind `{other}` is unknown; read as all tenants"));
+                self.rep.unmodelled(
+                    &kind_path,
+                    &format!("membership kind `{other}` is unknown; read as all tenants"),
+                );
                 None
             }
         };
@@ -396,7 +431,10 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             Some("include") => FilterMode::Include,
             Some("exclude") => FilterMode::Exclude,
             other => {
-                self.rep.invalid(&mode_path, &format!("is `{}`, not `include` or `exclude`", other.unwrap_or("missing")));
+                self.rep.invalid(
+                    &mode_path,
+                    &format!("is `{}`, not `include` or `exclude`", other.unwrap_or("missing")),
+                );
                 return None;
             }
         };
@@ -422,7 +460,10 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
                     None if is_guid(&value) || is_placeholder(&value) => {
                         names.push(reader.reference(Kind::Object(ObjectKind::App), &value, &path))
                     }
-                    None => reader.rep.unmodelled(&path, &format!("`{value}` is not an app id or an app group capol knows")),
+                    None => reader.rep.unmodelled(
+                        &path,
+                        &format!("`{value}` is not an app id or an app group capol knows"),
+                    ),
                 }
             }
             names
@@ -481,7 +522,11 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
                 refs.push(sp(r));
             }
             if !refs.is_empty() {
-                lines.push(sp(if is_include { IncludeExclude::Include(refs) } else { IncludeExclude::Exclude(refs) }));
+                lines.push(sp(if is_include {
+                    IncludeExclude::Include(refs)
+                } else {
+                    IncludeExclude::Exclude(refs)
+                }));
             }
         }
         l.finish(self.rep);
@@ -500,7 +545,11 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
                 }
             }
             if !words.is_empty() {
-                lines.push(sp(if is_include { IncludeExclude::Include(words) } else { IncludeExclude::Exclude(words) }));
+                lines.push(sp(if is_include {
+                    IncludeExclude::Include(words)
+                } else {
+                    IncludeExclude::Exclude(words)
+                }));
             }
         }
         p.finish(self.rep);
@@ -537,7 +586,8 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
         if let Some(text) = cond.string("insiderRiskLevels", self.rep) {
             let mut levels = Vec::new();
             for level in flags(&text) {
-                if let Some(w) = lookup(self.rep, INSIDER_RISKS, &level, &insider_path, "insider risk level") {
+                if let Some(w) = lookup(self.rep, INSIDER_RISKS, &level, &insider_path, "insider risk level")
+                {
                     levels.push(word(w));
                 }
             }
@@ -584,7 +634,10 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
                 controls.push(sp(Control::Builtin(word(w))));
             }
         }
-        for (key, kind) in [("termsOfUse", ObjectKind::TermsOfUse), ("customAuthenticationFactors", ObjectKind::CustomControl)] {
+        for (key, kind) in [
+            ("termsOfUse", ObjectKind::TermsOfUse),
+            ("customAuthenticationFactors", ObjectKind::CustomControl),
+        ] {
             for (value, path) in g.strings(key, self.rep) {
                 let name = self.reference(Kind::Object(kind), &value, &path);
                 controls.push(sp(Control::Ref(RefKind::Object(kind), name)));
@@ -594,12 +647,15 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
         if let Some(strength) = g.take("authenticationStrength") {
             match strength.get("id").and_then(Value::as_str) {
                 Some(id) => {
-                    if let (Some(Value::String(name)), Value::Object(obj)) = (strength.get("displayName"), &strength) {
+                    if let (Some(Value::String(name)), Value::Object(obj)) =
+                        (strength.get("displayName"), &strength)
+                    {
                         let mut named = obj.clone();
                         named.insert("displayName".into(), Value::String(name.clone()));
                         self.inv.add_auth_strength(&named);
                     }
-                    let name = self.reference(Kind::Object(ObjectKind::AuthStrength), id, &strength_path.key("id"));
+                    let name =
+                        self.reference(Kind::Object(ObjectKind::AuthStrength), id, &strength_path.key("id"));
                     controls.push(sp(Control::Ref(RefKind::Object(ObjectKind::AuthStrength), name)));
                 }
                 None if !is_empty(&strength) => self.rep.invalid(&strength_path, "has no `id`"),
@@ -637,7 +693,10 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             other => {
                 self.rep.invalid(
                     &operator_path,
-                    &format!("is `{}`, not `AND` or `OR`; the controls were read as required together (AND)", other.unwrap_or("missing")),
+                    &format!(
+                        "is `{}`, not `AND` or `OR`; the controls were read as required together (AND)",
+                        other.unwrap_or("missing")
+                    ),
                 );
                 Some(GrantExpr::All(controls))
             }
@@ -666,7 +725,11 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             let mut c = Props::new(Some(&v), path);
             c.map.remove("isEnabled");
             let kind_path = c.path("cloudAppSecurityType");
-            let kinds = [("monitorOnly", "monitor_only"), ("blockDownloads", "block_downloads"), ("mcasConfigured", "mcas_configured")];
+            let kinds = [
+                ("monitorOnly", "monitor_only"),
+                ("blockDownloads", "block_downloads"),
+                ("mcasConfigured", "mcas_configured"),
+            ];
             if let Some(kind) = c.string("cloudAppSecurityType", self.rep)
                 && let Some(w) = lookup(self.rep, &kinds, &kind, &kind_path, "cloud app security type")
             {
@@ -685,7 +748,13 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             c.map.remove("isEnabled");
             let mode_path = c.path("mode");
             if let Some(mode) = c.string("mode", self.rep)
-                && let Some(w) = lookup(self.rep, &[("always", "always"), ("never", "never")], &mode, &mode_path, "persistent browser mode")
+                && let Some(w) = lookup(
+                    self.rep,
+                    &[("always", "always"), ("never", "never")],
+                    &mode,
+                    &mode_path,
+                    "persistent browser mode",
+                )
             {
                 out.push(SessionItem::PersistentBrowser(word(w)));
             }
@@ -722,7 +791,8 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             None | Some("primaryAndSecondaryAuthentication") => None,
             Some("secondaryAuthentication") => Some(word("secondary")),
             Some(other) => {
-                self.rep.unmodelled(&auth_path, &format!("`{other}` is not an authentication type capol knows"));
+                self.rep
+                    .unmodelled(&auth_path, &format!("`{other}` is not an authentication type capol knows"));
                 None
             }
         };
@@ -730,7 +800,10 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             Some("everyTime") => true,
             None | Some("timeBased") => false,
             Some(other) => {
-                self.rep.unmodelled(&interval_path, &format!("`{other}` is not a frequency interval capol knows"));
+                self.rep.unmodelled(
+                    &interval_path,
+                    &format!("`{other}` is not a frequency interval capol knows"),
+                );
                 return None;
             }
         };
@@ -746,7 +819,10 @@ impl<'a, 'r> PolicyReader<'a, 'r> {
             Some("hours") => DurationUnit::Hours,
             Some("days") => DurationUnit::Days,
             other => {
-                self.rep.invalid(&unit_path, &format!("is `{}`, not `hours` or `days`", other.unwrap_or("missing")));
+                self.rep.invalid(
+                    &unit_path,
+                    &format!("is `{}`, not `hours` or `days`", other.unwrap_or("missing")),
+                );
                 return None;
             }
         };

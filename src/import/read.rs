@@ -32,7 +32,8 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
         return utf16(body, false);
     }
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    String::from_utf8(body.to_vec()).map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+    String::from_utf8(body.to_vec())
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
 }
 
 /// True for keys that carry OData annotations or actions rather than data: `@odata.*`,
@@ -45,7 +46,10 @@ pub fn is_annotation(key: &str) -> bool {
 pub fn strip_annotations(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
-            map.iter().filter(|(k, _)| !is_annotation(k)).map(|(k, v)| (k.clone(), strip_annotations(v))).collect(),
+            map.iter()
+                .filter(|(k, _)| !is_annotation(k))
+                .map(|(k, v)| (k.clone(), strip_annotations(v)))
+                .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(strip_annotations).collect()),
         other => other.clone(),
@@ -196,8 +200,10 @@ mod tests {
     #[test]
     fn decodes_every_supported_encoding() {
         let text = "{\"a\": \"é\"}";
-        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
-        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let le: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let be: Vec<u8> =
+            [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
         let bom: Vec<u8> = [0xEF, 0xBB, 0xBF].into_iter().chain(text.bytes()).collect();
         for bytes in [le, be, bom, text.as_bytes().to_vec()] {
             assert_eq!(decode(&bytes).unwrap(), text);

@@ -13,6 +13,8 @@
 //! file), `${KIND:NAME}` for a directory object declared without an id. Template placeholders
 //! written in the workspace, such as `<ExclusionTempGroup>`, are carried unchanged and listed too.
 
+pub mod compare;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
@@ -74,7 +76,10 @@ impl<'p> Resolver<'p> {
                 let text = placeholder(kind, &r.name);
                 let display = self.display_name(kind, &r.name);
                 let meaning = match display {
-                    Some(d) => format!("the id of {kind} `{}` (display name \"{d}\"), declared without an id", r.name),
+                    Some(d) => format!(
+                        "the id of {kind} `{}` (display name \"{d}\"), declared without an id",
+                        r.name
+                    ),
                     None => format!("the id of {kind} `{}`, declared without an id", r.name),
                 };
                 self.placeholders.entry(text.clone()).or_insert_with(|| Placeholder {
@@ -94,7 +99,9 @@ impl<'p> Resolver<'p> {
         };
         match kind {
             "group" => p.groups.iter().find(|g| g.name == name).and_then(|g| g.display_name.clone()),
-            "user" => p.users.iter().find(|u| u.name == name).and_then(|u| u.display_name.clone().or(u.upn.clone())),
+            "user" => {
+                p.users.iter().find(|u| u.name == name).and_then(|u| u.display_name.clone().or(u.upn.clone()))
+            }
             "auth_strength" => {
                 p.auth_strengths.iter().find(|s| s.name == name).and_then(|s| s.display_name.clone())
             }
@@ -206,30 +213,9 @@ fn policy_locations(policy: &ir::Policy) -> impl Iterator<Item = &ir::Ref> {
     policy.locations.iter().flat_map(|l| l.include.named.iter().chain(l.exclude.named.iter()))
 }
 
-/// A file name from a display name: lower-case ASCII letters, digits and single dashes, at most
-/// 80 characters, made unique (ignoring case) with `-2`, `-3`, ...
+/// A file name from a display name (see `import::file_stem`), unique in the output.
 fn unique_file_name(display: &str, used: &mut BTreeSet<String>) -> String {
-    let mut slug = String::new();
-    for c in display.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let mut slug: String = slug.trim_end_matches('-').chars().take(80).collect();
-    slug = slug.trim_end_matches('-').to_owned();
-    if slug.is_empty() {
-        slug = "unnamed".into();
-    }
-    let mut candidate = slug.clone();
-    let mut n = 2;
-    while used.contains(&candidate) {
-        candidate = format!("{slug}-{n}");
-        n += 1;
-    }
-    used.insert(candidate.clone());
-    format!("{candidate}.json")
+    format!("{}.json", crate::import::file_stem(display, used))
 }
 
 /// The request body of a named location; `None` for an unmanaged one (declared with only an id),
@@ -324,7 +310,10 @@ fn conditions(r: &mut Resolver<'_>, p: &ir::Policy) -> Value {
             })
         }),
     );
-    c.insert("clientAppTypes".into(), json!(p.client_apps.iter().map(|a| client_app(*a)).collect::<Vec<_>>()));
+    c.insert(
+        "clientAppTypes".into(),
+        json!(p.client_apps.iter().map(|a| client_app(*a)).collect::<Vec<_>>()),
+    );
     c.insert(
         "platforms".into(),
         p.platforms.as_ref().map_or(Value::Null, |pl| {
@@ -644,8 +633,14 @@ mod tests {
     #[test]
     fn file_names_are_unique_and_readable() {
         let mut used = BTreeSet::new();
-        assert_eq!(unique_file_name("800 - <RING> - All apps: Block", &mut used), "800-ring-all-apps-block.json");
-        assert_eq!(unique_file_name("800 <RING> all apps BLOCK", &mut used), "800-ring-all-apps-block-2.json");
+        assert_eq!(
+            unique_file_name("800 - <RING> - All apps: Block", &mut used),
+            "800-ring-all-apps-block.json"
+        );
+        assert_eq!(
+            unique_file_name("800 <RING> all apps BLOCK", &mut used),
+            "800-ring-all-apps-block-2.json"
+        );
         assert_eq!(unique_file_name("???", &mut used), "unnamed.json");
     }
 
@@ -670,8 +665,12 @@ policy "P" { state = enabled users { include all exclude group g } target apps a
         assert_eq!(policy["conditions"]["users"]["excludeGroups"], json!(["${group:g}"]));
         let manifest: Value = serde_json::from_str(&out.files[2].contents).unwrap();
         assert_eq!(manifest["files"][1]["dependsOn"], json!(["locations/hq.json"]));
-        let placeholders: Vec<&str> =
-            manifest["placeholders"].as_array().unwrap().iter().map(|p| p["placeholder"].as_str().unwrap()).collect();
+        let placeholders: Vec<&str> = manifest["placeholders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["placeholder"].as_str().unwrap())
+            .collect();
         assert_eq!(placeholders, ["${group:g}", "${location:hq}"]);
         assert!(out.notes.iter().any(|n| n.0.contains("2 placeholders")));
     }

@@ -47,9 +47,9 @@ struct Refs<'p> {
 impl Refs<'_> {
     fn variable(&mut self, kind: &str, r: &ir::Ref, why: &str) -> String {
         let name = format!("{}_{}_id", kind, r.name);
-        self.variables.entry(name.clone()).or_insert_with(|| {
-            json!({"type": "string", "description": format!("id of {kind} `{}`: {why}", r.name)})
-        });
+        self.variables.entry(name.clone()).or_insert_with(
+            || json!({"type": "string", "description": format!("id of {kind} `{}`: {why}", r.name)}),
+        );
         format!("${{var.{name}}}")
     }
 
@@ -67,9 +67,9 @@ impl Refs<'_> {
                     .find(|g| g.name == r.name)
                     .and_then(|g| g.display_name.clone())
                     .unwrap_or_else(|| r.name.clone());
-                self.data_groups.entry(r.name.clone()).or_insert_with(|| {
-                    json!({"display_name": display, "security_enabled": true})
-                });
+                self.data_groups
+                    .entry(r.name.clone())
+                    .or_insert_with(|| json!({"display_name": display, "security_enabled": true}));
                 format!("${{data.azuread_group.{}.object_id}}", r.name)
             }
             None if kind == "user" => {
@@ -268,8 +268,10 @@ fn policy(refs: &mut Refs<'_>, p: &ir::Policy) -> Value {
             exclude.push("AllTrusted".to_owned());
         }
         exclude.extend(l.exclude.named.iter().map(|x| refs.location(x)));
-        conditions
-            .insert("locations".into(), json!([{"included_locations": include, "excluded_locations": exclude}]));
+        conditions.insert(
+            "locations".into(),
+            json!([{"included_locations": include, "excluded_locations": exclude}]),
+        );
     }
     if let Some(pl) = &p.platforms {
         conditions.insert(
@@ -492,10 +494,15 @@ policy "Context" { state = enabled users { include all } target auth_context ctx
             conditions["locations"][0]["excluded_locations"],
             json!(["${azuread_named_location.hq.object_id}"])
         );
-        assert_eq!(conditions["users"][0]["included_groups"], json!(["${data.azuread_group.named.object_id}"]));
+        assert_eq!(
+            conditions["users"][0]["included_groups"],
+            json!(["${data.azuread_group.named.object_id}"])
+        );
         assert_eq!(conditions["users"][0]["excluded_groups"], json!(["${var.group_templ_id}"]));
         assert_eq!(tf["data"]["azuread_group"]["named"]["display_name"], json!("HR Onboarding"));
         assert!(tf["resource"]["azuread_conditional_access_policy"].get("context").is_none());
-        assert!(out.notes.iter().any(|n| n.0.contains("`Context`") && n.0.contains("authentication contexts")));
+        assert!(
+            out.notes.iter().any(|n| n.0.contains("`Context`") && n.0.contains("authentication contexts"))
+        );
     }
 }
