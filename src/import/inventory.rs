@@ -72,6 +72,10 @@ pub struct Inventory {
     pub tenant_id: Option<String>,
 }
 
+/// The id policies use for the multifactor authentication trusted IPs, which is not a named
+/// location object.
+const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
+
 fn ident(text: &str) -> Ident {
     Spanned::new(text.to_owned(), Span::default())
 }
@@ -301,6 +305,8 @@ impl Inventory {
             (Some(c), _) => c.to_owned(),
             (None, Some(d)) => d.clone(),
             (None, None) if kind == Kind::Object(ObjectKind::AuthContext) => raw.to_owned(),
+            // Graph's pseudo-location for the legacy MFA trusted IPs has no object to name it.
+            (None, None) if kind == Kind::Location && id == MFA_TRUSTED_IPS => "mfa_trusted_ips".to_owned(),
             (None, None) => format!("{}_{}", kind.keyword(), short_id(raw)),
         };
         let name = self.names.allocate(&base, kind.keyword());
