@@ -64,6 +64,7 @@ struct Tally {
     exact: usize,
     within_warnings: usize,
     not_imported: usize,
+    locations: usize,
     unmodelled: BTreeSet<String>,
 }
 
@@ -109,6 +110,37 @@ fn corpus_round_trips_through_import_check_and_graph() {
             diags.items.iter().map(|d| d.error.to_string()).collect::<Vec<_>>()
         );
         let program = program.unwrap();
+
+        // The canonical printer leaves every generated file unchanged (below its header).
+        for file in &out.files {
+            let body: String = file
+                .text
+                .lines()
+                .skip_while(|l| l.starts_with("//") || l.is_empty())
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let (tree, diags) = capol::syntax::parse(capol::span::FileId(0), &file.text);
+            assert!(!diags.has_errors(), "{}: {diags:?}", file.path);
+            assert_eq!(capol::fmt::print_file(&tree), body, "{set}/{}: not in canonical form", file.path);
+        }
+
+        // Named locations come back too.
+        for (file_index, source) in out.sources.files.iter().enumerate() {
+            let Ok(value) = serde_json::from_str::<Value>(&source.text) else { continue };
+            let odata = value["@odata.type"].as_str().unwrap_or("");
+            if !(odata.ends_with("ipNamedLocation") || odata.ends_with("countryNamedLocation")) {
+                continue;
+            }
+            let id = value["id"].as_str().unwrap();
+            let location = program.locations.iter().find(|l| l.id.as_deref() == Some(id)).unwrap();
+            let compiled = graph::location_body(location).unwrap();
+            let errors: Vec<String> = validator.iter_errors(&compiled).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", source.path);
+            let differences =
+                compare::diff(&compare::normalise_location(&value), &compare::normalise_location(&compiled));
+            assert!(differences.is_empty(), "{} (file {file_index}) differs at {differences:?}", source.path);
+            tally.locations += 1;
+        }
 
         for record in &out.policies {
             tally.files += 1;
@@ -177,10 +209,12 @@ fn corpus_round_trips_through_import_check_and_graph() {
         "\n{} policy files: {} round-trip exactly, {} differ only where the import warned, {} not imported",
         tally.files, tally.exact, tally.within_warnings, tally.not_imported
     );
+    println!("{} named locations round-trip exactly", tally.locations);
     println!(
         "unmodelled properties found: {}",
         tally.unmodelled.iter().cloned().collect::<Vec<_>>().join(", ")
     );
     assert_eq!(tally.files, 137, "the corpus has 137 policy files");
+    assert_eq!(tally.locations, 5, "the corpus has 5 IP or country named locations");
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }

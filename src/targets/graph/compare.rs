@@ -81,6 +81,18 @@ pub fn normalise_policy(policy: &Value) -> Value {
     value
 }
 
+/// The normal form of a named location: annotations (including `@odata.type`, which the
+/// properties imply) and read-only fields dropped, empty values absent, lists as sets.
+pub fn normalise_location(location: &Value) -> Value {
+    let mut value = normalise(location, None);
+    if let Value::Object(top) = &mut value {
+        for key in READ_ONLY {
+            top.remove(*key);
+        }
+    }
+    value
+}
+
 fn normalise(value: &Value, key: Option<&str>) -> Value {
     match value {
         Value::Object(map) => {
