@@ -731,6 +731,178 @@ assert "b" { always require mfa guests from trusted via members on location hq w
         }
     }
 
+    mod generated {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::span::{FileId, Span, Spanned};
+
+        fn sp<T>(node: T) -> Spanned<T> {
+            Spanned::new(node, Span::default())
+        }
+
+        // Names carry a prefix so that no generated name is a keyword of the grammar.
+        fn name() -> impl Strategy<Value = Ident> {
+            "n_[a-z0-9_]{0,6}".prop_map(sp)
+        }
+
+        fn text() -> impl Strategy<Value = Str> {
+            prop_oneof!["\\PC{0,12}", "[a-z\"\\\\\n\t\u{1}é🙂]{0,8}"].prop_map(sp)
+        }
+
+        fn principal() -> impl Strategy<Value = Principal> {
+            prop_oneof![
+                Just(Principal::All),
+                Just(Principal::None),
+                Just(Principal::AllGuests),
+                (prop::collection::vec(name(), 1..3), prop::option::of(prop::collection::vec(text(), 0..2)))
+                    .prop_map(|(types, tenants)| Principal::Guests { types, tenants: tenants.map(sp) }),
+                (
+                    prop_oneof![Just(ObjectKind::Group), Just(ObjectKind::User), Just(ObjectKind::Role)],
+                    name()
+                )
+                    .prop_map(|(k, n)| Principal::Ref(RefKind::Object(k), n)),
+            ]
+        }
+
+        fn lines<T: std::fmt::Debug + Clone>(
+            item: impl Strategy<Value = T>,
+        ) -> impl Strategy<Value = Vec<Spanned<IncludeExclude<T>>>> {
+            prop::collection::vec(
+                (any::<bool>(), prop::collection::vec(item.prop_map(sp), 1..4)).prop_map(
+                    |(include, entries)| {
+                        sp(if include {
+                            IncludeExclude::Include(entries)
+                        } else {
+                            IncludeExclude::Exclude(entries)
+                        })
+                    },
+                ),
+                0..3,
+            )
+        }
+
+        fn control() -> impl Strategy<Value = Spanned<Control>> {
+            prop_oneof![
+                name().prop_map(Control::Builtin),
+                name().prop_map(|n| Control::Ref(RefKind::Object(ObjectKind::AuthStrength), n)),
+            ]
+            .prop_map(sp)
+        }
+
+        fn grant() -> impl Strategy<Value = GrantExpr> {
+            prop_oneof![
+                Just(GrantExpr::Block),
+                control().prop_map(GrantExpr::One),
+                prop::collection::vec(control(), 1..4).prop_map(GrantExpr::Any),
+                prop::collection::vec(control(), 1..4).prop_map(GrantExpr::All),
+            ]
+        }
+
+        fn filter() -> impl Strategy<Value = Filter> {
+            (any::<bool>(), text()).prop_map(|(include, rule)| Filter {
+                mode: sp(if include { FilterMode::Include } else { FilterMode::Exclude }),
+                rule,
+            })
+        }
+
+        fn session_item() -> impl Strategy<Value = SessionItem> {
+            let duration = (1u32..400, any::<bool>()).prop_map(|(value, hours)| {
+                sp(Duration { value, unit: if hours { DurationUnit::Hours } else { DurationUnit::Days } })
+            });
+            prop_oneof![
+                duration.clone().prop_map(|d| SessionItem::SignInFrequency(SignInFrequency {
+                    block_form: false,
+                    interval: None,
+                    period: Some(d),
+                    authentication: None,
+                })),
+                Just(SessionItem::SignInFrequency(SignInFrequency {
+                    block_form: false,
+                    interval: Some(sp("every_time".to_owned())),
+                    period: None,
+                    authentication: None,
+                })),
+                (prop::option::of(name()), prop::option::of(duration), prop::option::of(name())).prop_map(
+                    |(interval, period, authentication)| SessionItem::SignInFrequency(SignInFrequency {
+                        block_form: true,
+                        interval,
+                        period,
+                        authentication,
+                    })
+                ),
+                name().prop_map(SessionItem::PersistentBrowser),
+                name().prop_map(SessionItem::CloudAppSecurity),
+                Just(SessionItem::AppEnforcedRestrictions),
+                Just(SessionItem::DisableResilienceDefaults),
+                Just(SessionItem::SecureSignInSession),
+            ]
+        }
+
+        fn item() -> impl Strategy<Value = PolicyItem> {
+            let names = || prop::collection::vec(name(), 1..4);
+            let location_ref = prop_oneof![
+                Just(LocationRef::Any),
+                Just(LocationRef::Trusted),
+                name().prop_map(LocationRef::Named)
+            ];
+            prop_oneof![
+                text().prop_map(PolicyItem::Id),
+                text().prop_map(PolicyItem::Description),
+                name().prop_map(PolicyItem::State),
+                Just(PolicyItem::Contingency),
+                lines(principal()).prop_map(PolicyItem::Users),
+                (
+                    prop_oneof![
+                        Just(TargetKind::Apps),
+                        Just(TargetKind::Action),
+                        Just(TargetKind::AuthContext)
+                    ],
+                    names()
+                )
+                    .prop_map(|(k, n)| PolicyItem::Target(k, n)),
+                names().prop_map(PolicyItem::ExcludeApps),
+                filter().prop_map(PolicyItem::AppFilter),
+                lines(location_ref).prop_map(PolicyItem::Locations),
+                lines(name()).prop_map(PolicyItem::Platforms),
+                names().prop_map(PolicyItem::ClientApps),
+                (prop_oneof![Just(RiskKind::SignIn), Just(RiskKind::User), Just(RiskKind::Insider)], names())
+                    .prop_map(|(k, n)| PolicyItem::Risk(k, n)),
+                filter().prop_map(PolicyItem::DeviceFilter),
+                names().prop_map(PolicyItem::AuthFlows),
+                grant().prop_map(PolicyItem::Grant),
+                // The parser refuses a session setting given twice, so the trees it makes have none.
+                prop::collection::vec(session_item().prop_map(sp), 0..4).prop_map(|mut items| {
+                    let mut seen = Vec::new();
+                    items.retain(|i| {
+                        let fresh = !seen.contains(&i.node.setting());
+                        seen.push(i.node.setting());
+                        fresh
+                    });
+                    PolicyItem::Session(items)
+                }),
+            ]
+        }
+
+        fn policy() -> impl Strategy<Value = Decl> {
+            (text(), prop::collection::vec(item().prop_map(sp), 0..8))
+                .prop_map(|(name, items)| Decl::Policy(PolicyDecl { span: Span::default(), name, items }))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            #[test]
+            fn printed_policies_parse_back_to_the_same_tree(decls in prop::collection::vec(policy(), 1..3)) {
+                let file = File { decls, comments: Vec::new() };
+                let printed = print_file(&file);
+                let (again, diags) = crate::syntax::parse(FileId(0), &printed);
+                prop_assert!(!diags.has_errors(), "does not parse:\n{printed}\n{diags:?}");
+                prop_assert!(same_decls(&file.decls, &again.decls), "tree changed:\n{printed}");
+                prop_assert_eq!(print_file(&again), printed);
+            }
+        }
+    }
+
     #[test]
     fn empty_file_prints_nothing() {
         assert_eq!(print_file(&File::default()), "");
