@@ -438,3 +438,32 @@ fn cli_checks_the_output_argument_of_each_target() {
         .success()
         .stdout(predicate::str::contains("\"capol_ir\": 1"));
 }
+
+fn check_codes(text: &str) -> Vec<String> {
+    let mut sources = capol::Sources::new();
+    sources.add("t.capol", text);
+    let (_, diags) = capol::check_workspace(&sources);
+    diags.items.iter().map(|d| d.error.code_str()).collect()
+}
+
+#[test]
+fn locations_declared_by_id_only_are_unmanaged() {
+    let program = program_of(
+        r#"location mfa_trusted_ips { id = "00000000-0000-0000-0000-000000000000" }
+           location compliant { id = "3d46dbda-8382-466a-856d-eb00cbc6b910" display_name = "Compliant" trusted }"#,
+    );
+    assert_eq!(program.locations[1].kind, capol::ir::LocationKind::Unmanaged { trusted: false });
+    assert_eq!(program.locations[0].kind, capol::ir::LocationKind::Unmanaged { trusted: true });
+    assert_eq!(check_codes("location empty {}"), ["capol::check::empty_location"]);
+    assert_eq!(
+        check_codes(r#"location x { id = "3d46dbda-8382-466a-856d-eb00cbc6b910" lookup = gps }"#),
+        ["capol::check::country_option_on_ip_location"]
+    );
+}
+
+#[test]
+fn template_placeholder_ids_are_warnings_and_other_bad_ids_errors() {
+    assert_eq!(check_codes(r#"group g { id = "<ExclusionTempGroup>" }"#), ["capol::check::placeholder_id"]);
+    assert_eq!(check_codes(r#"group g { id = "ExclusionTempGroup" }"#), ["capol::check::invalid_id"]);
+    assert_eq!(check_codes(r#"group g { id = "<>" }"#), ["capol::check::invalid_id"]);
+}
