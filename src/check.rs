@@ -338,6 +338,14 @@ impl<'s> Checker<'s> {
 
     /// Check that an id has the shape Graph expects for `what`.
     fn guid(&mut self, file: FileId, id: &ast::Str, what: &str) {
+        // Templates name objects by `<Placeholder>` until they are deployed: keep them, warn.
+        if words::is_placeholder(&id.node) {
+            self.err(
+                file,
+                Error::PlaceholderId { what: what.to_owned(), value: id.node.clone(), span: id.span.into() },
+            );
+            return;
+        }
         if !words::is_guid(&id.node) {
             let help_placeholder = id.node.starts_with('<');
             self.err(

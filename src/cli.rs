@@ -6,6 +6,7 @@
 
 mod check;
 mod compile;
+mod import;
 mod output;
 mod workspace;
 
@@ -60,8 +61,10 @@ pub struct Cli {
 pub enum Command {
     /// Check a workspace: parse every `.capol` file and resolve and validate every name.
     Check(check::CheckArgs),
-    /// Compile a workspace to its IR (JSON).
+    /// Compile a workspace to its IR, to Microsoft Graph request bodies or to Terraform JSON.
     Compile(compile::CompileArgs),
+    /// Import Microsoft Graph exports (policies, named locations, groups) as `.capol` files.
+    Import(import::ImportArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -76,6 +79,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Import(args) => import::run(&args),
     };
     status.into()
 }

@@ -57,6 +57,7 @@ fn normalise_location(location: &mut ir::Location) {
             countries.sort();
             countries.dedup();
         }
+        ir::LocationKind::Unmanaged { .. } => {}
     }
 }
 

@@ -398,6 +398,22 @@ pub enum Error {
         expected: String,
     },
 
+    /// An id is a template placeholder such as `<ExclusionTempGroup>`.
+    #[error("{what} `{value}` is a template placeholder")]
+    #[diagnostic(
+        code(capol::check::placeholder_id),
+        severity(Warning),
+        help(
+            "replace it with the real id before deploying; compiled output carries the placeholder unchanged"
+        )
+    )]
+    PlaceholderId {
+        what: String,
+        value: String,
+        #[label("placeholder")]
+        span: SourceSpan,
+    },
+
     /// `builtin("...")` names no built-in directory role.
     #[error("unknown built-in role `{name}`")]
     #[diagnostic(code(capol::check::unknown_builtin_role))]
@@ -498,7 +514,12 @@ pub enum Error {
     // --- check: named locations ---------------------------------------------------------------
     /// A named location has no ranges and no countries.
     #[error("location `{name}` has no IP ranges and no countries")]
-    #[diagnostic(code(capol::check::empty_location), help("add `ip <cidr>, ...` or `countries <code>, ...`"))]
+    #[diagnostic(
+        code(capol::check::empty_location),
+        help(
+            "add `ip <cidr>, ...` or `countries <code>, ...`, or `id = \"...\"` to refer to a location managed outside capol"
+        )
+    )]
     EmptyLocation {
         name: String,
         #[label("empty location")]
@@ -927,6 +948,146 @@ pub enum Error {
         span: SourceSpan,
         #[label("users")]
         users: SourceSpan,
+    },
+
+    // --- import -------------------------------------------------------------------------------
+    /// An input file cannot be read as JSON.
+    #[error("cannot read `{path}` as JSON: {reason}")]
+    #[diagnostic(
+        code(capol::import::unreadable),
+        help("capol reads Graph JSON exports in UTF-8, or in UTF-16 with a byte-order mark")
+    )]
+    ImportUnreadable {
+        path: String,
+        reason: String,
+        #[label("here")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A JSON object is none of the kinds capol imports.
+    #[error(
+        "`{property}` is not a policy, named location, group, user, authentication strength or migration table"
+    )]
+    #[diagnostic(code(capol::import::unrecognised_object), severity(Warning), help("it was skipped"))]
+    ImportUnrecognised {
+        property: String,
+        #[label("skipped")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A property capol does not model has a value, so the import is not faithful there.
+    #[error("`{property}` is not modelled by capol and was not imported")]
+    #[diagnostic(code(capol::import::unmodelled_property), severity(Warning))]
+    ImportUnmodelled {
+        property: String,
+        #[label("not imported")]
+        span: Option<SourceSpan>,
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A value is written in a spelling Graph does not use.
+    #[error("`{value}` at `{property}` is not Graph's spelling")]
+    #[diagnostic(
+        code(capol::import::non_canonical_value),
+        severity(Warning),
+        help("imported as if it were `{canonical}`; compiling writes Graph's spelling")
+    )]
+    ImportNonCanonical {
+        property: String,
+        value: String,
+        canonical: String,
+        #[label("read as `{canonical}`")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A template placeholder stands where an id belongs.
+    #[error("`{value}` at `{property}` is a template placeholder")]
+    #[diagnostic(
+        code(capol::import::placeholder),
+        severity(Warning),
+        help("imported as the id of {kind} `{name}`; replace it with the real id before deploying")
+    )]
+    ImportPlaceholder {
+        property: String,
+        value: String,
+        kind: String,
+        name: String,
+        #[label("placeholder")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A value stands where an id belongs but is neither an id nor a placeholder.
+    #[error("`{value}` at `{property}` is not a valid {what}")]
+    #[diagnostic(
+        code(capol::import::invalid_id),
+        severity(Warning),
+        help("imported as {kind} `{name}` without an id; add its real id")
+    )]
+    ImportInvalidId {
+        property: String,
+        value: String,
+        what: String,
+        kind: String,
+        name: String,
+        #[label("not an id")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A policy references a named location that is not among the imported files.
+    #[error("named location `{id}` is not in the imported files")]
+    #[diagnostic(
+        code(capol::import::missing_location),
+        severity(Warning),
+        help(
+            "declared by id only as `location {name}`, which capol does not manage; import its namedLocation JSON to manage it"
+        )
+    )]
+    ImportMissingLocation {
+        id: String,
+        name: String,
+        #[label("referenced here")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A value has the wrong JSON type or an unknown value where capol needs a known one.
+    #[error("`{property}` {problem}")]
+    #[diagnostic(code(capol::import::invalid_value), severity(Warning), help("the value was not imported"))]
+    ImportInvalidValue {
+        property: String,
+        problem: String,
+        #[label("not imported")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A policy cannot be expressed in capol once its unmodelled parts are left out.
+    #[error("policy `{name}` was not imported: {reason}")]
+    #[diagnostic(
+        code(capol::import::policy_not_imported),
+        severity(Warning),
+        help(
+            "keep managing it in the Entra admin center or Graph; the warnings about this file name what capol does not model"
+        )
+    )]
+    ImportPolicySkipped {
+        name: String,
+        reason: String,
+        #[label("this policy")]
+        span: Option<SourceSpan>,
+    },
+
+    /// Two imported policies share a display name, which capol requires to be unique.
+    #[error("a second policy is named `{name}`")]
+    #[diagnostic(
+        code(capol::import::duplicate_policy),
+        severity(Warning),
+        help("imported as `{renamed}`; rename one of them in the tenant")
+    )]
+    ImportDuplicatePolicy {
+        name: String,
+        renamed: String,
+        #[label("same display name as another policy")]
+        span: Option<SourceSpan>,
     },
 }
 

@@ -225,7 +225,7 @@ pub struct Location {
     pub id: Option<String>,
     /// Display name (the name when none is declared).
     pub display_name: String,
-    /// IP ranges or countries.
+    /// IP ranges, countries, or unmanaged.
     pub kind: LocationKind,
 }
 
@@ -249,6 +249,14 @@ pub enum LocationKind {
         include_unknown: bool,
         /// How the country is found.
         lookup: CountryLookup,
+    },
+    /// A location that exists in the tenant but whose definition capol does not manage, declared
+    /// with only an `id`: a compliant-network location, the MFA trusted IPs pseudo-location
+    /// `00000000-0000-0000-0000-000000000000`, or one kept outside the workspace. Its addresses
+    /// are unknown to capol.
+    Unmanaged {
+        /// Marked as trusted (as declared; capol cannot verify it).
+        trusted: bool,
     },
 }
 

@@ -10,11 +10,14 @@ pub mod cli;
 pub mod compile;
 pub mod devfilter;
 pub mod diagnostic;
+pub mod fmt;
+pub mod import;
 pub mod ir;
 pub mod source;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod targets;
 
 pub use diagnostic::{Diag, Diagnostics, Error};
 pub use source::{SourceFile, Sources};

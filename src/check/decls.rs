@@ -353,6 +353,20 @@ impl Checker<'_> {
         }
         let display_name = l.display_name.as_ref().map_or_else(|| name.clone(), |d| d.node.clone());
         let kind = match (l.ranges.first(), l.countries.first()) {
+            // Only an id: a location that exists in the tenant and is managed elsewhere.
+            (None, None) if l.id.is_some() => {
+                for (option, span) in
+                    [("include_unknown", l.include_unknown), ("lookup", l.lookup.as_ref().map(|i| i.span))]
+                {
+                    if let Some(span) = span {
+                        self.err(
+                            file,
+                            Error::CountryOptionOnIpLocation { option: option.into(), span: span.into() },
+                        );
+                    }
+                }
+                ir::LocationKind::Unmanaged { trusted: l.trusted.is_some() }
+            }
             (None, None) => {
                 self.err(file, Error::EmptyLocation { name, span: l.name.span.into() });
                 return;

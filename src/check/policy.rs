@@ -245,7 +245,7 @@ impl Checker<'_> {
             file,
             Error::InvalidSpecialValue {
                 value: "guests".into(),
-                place: "combined with `guests(...)` in one list".into(),
+                place: "combined with `guests(...)` in one include list".into(),
                 span: span.into(),
                 help: Some("Graph rejects `GuestsOrExternalUsers` next to typed guests: keep `guests` for every guest, or `guests(...)` for some types".into()),
             },
@@ -276,14 +276,16 @@ impl Checker<'_> {
                 }
                 Principal::All => set.all = true,
                 Principal::None => set.none = true,
+                // Graph rejects the two forms together in an include (an error reported against
+                // terraform-provider-azuread #1196); nothing says so for excludes.
                 Principal::AllGuests => {
-                    if set.guests.is_some() {
+                    if include && set.guests.is_some() {
                         self.guests_conflict(file, entry.span);
                     }
                     set.all_guests = true;
                 }
                 Principal::Guests { types, tenants } => {
-                    if set.all_guests {
+                    if include && set.all_guests {
                         self.guests_conflict(file, entry.span);
                     }
                     if let Some(first) = *first_guests {

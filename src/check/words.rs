@@ -196,6 +196,16 @@ pub fn is_guid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// True for a template placeholder such as `<ExclusionTempGroup>`: text in angle brackets, as
+/// policy templates write ids that are filled in at deployment.
+pub fn is_placeholder(s: &str) -> bool {
+    s.len() > 2
+        && s.starts_with('<')
+        && s.ends_with('>')
+        && !s[1..s.len() - 1].contains(['<', '>', '"', '\\'])
+        && !s[1..s.len() - 1].trim().is_empty()
+}
+
 /// True for an authentication context id `c1` ... `c99`.
 pub fn is_auth_context_id(s: &str) -> bool {
     s.strip_prefix('c')
@@ -215,5 +225,12 @@ mod tests {
         assert!(!is_guid("<ExclusionTempGroup>"));
         assert!(is_auth_context_id("c1") && is_auth_context_id("c99"));
         assert!(!is_auth_context_id("c0") && !is_auth_context_id("c100") && !is_auth_context_id("c01"));
+        assert!(is_placeholder("<ExclusionTempGroup>") && is_placeholder("<AADP2 Group>"));
+        assert!(
+            !is_placeholder("<>")
+                && !is_placeholder("< >")
+                && !is_placeholder("<a<b>")
+                && !is_placeholder("ToU")
+        );
     }
 }

@@ -45,6 +45,20 @@ impl Printer {
         };
     }
 
+    /// Print a note on standard error: something the user must know that is not a diagnostic
+    /// of the input (for example a construct a compilation target cannot express).
+    pub fn note(&self, message: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = match self.format {
+            ErrorFormat::Human => writeln!(err, "note: {message}"),
+            ErrorFormat::Json => writeln!(
+                err,
+                "{}",
+                serde_json::json!({"code": "capol::note", "severity": "note", "message": message})
+            ),
+        };
+    }
+
     /// Print the closing summary line in human mode.
     pub fn summary(&self, diags: &Diagnostics, what: &str) {
         if self.format != ErrorFormat::Human {
