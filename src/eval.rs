@@ -133,3 +133,6 @@ pub fn evaluate_document(resolver: &Resolver<'_>, text: &str, input: Input) -> R
     let decision = Decision::new(resolver.engine, &sign_in, &evaluation.applied, &evaluation.env);
     Ok(Run { scenario: parsed.scenario, sign_in, evaluation, decision, applied_only: parsed.applied_only })
 }
+
+#[cfg(test)]
+mod tests;
