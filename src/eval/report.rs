@@ -260,8 +260,19 @@ impl Report<'_> {
                 format!("service principal {}", self.scenario.service_principal.as_deref().unwrap_or("?"))
             }
             Identity::User(p) => {
-                let who = self.scenario.user.as_deref().unwrap_or("(unnamed user)");
-                format!("{who} ({})", p.user_type.word())
+                let Some(who) = self.scenario.user.as_deref() else {
+                    return format!("an undeclared user ({})", p.user_type.word());
+                };
+                let name = self
+                    .engine
+                    .workspace_user(who)
+                    .and_then(|i| self.engine.program().users.get(i))
+                    .map(|u| u.name.as_str())
+                    .filter(|n| *n != who);
+                match name {
+                    Some(n) => format!("{who} ({n}, {})", p.user_type.word()),
+                    None => format!("{who} ({})", p.user_type.word()),
+                }
             }
         }
     }
