@@ -40,7 +40,7 @@ pub mod signin_log;
 
 pub use decision::{Decision, Outcome};
 pub use directory::{BoundDirectory, Directory};
-pub use engine::{Engine, Evaluation, Miss, PolicyResult, Reason, Why};
+pub use engine::{Applicable, Engine, Evaluation, Miss, PolicyResult, Reason, Why};
 pub use report::Report;
 pub use scenario::{ErrorKind, Resolver, Scenario, ScenarioError, UnknownUsers};
 pub use signin::SignIn;

@@ -98,10 +98,14 @@ fn v6_range(rng: &mut Rng, block: u64) -> String {
     format!("2001:db8:{:x}:{:x}::/{prefix}", block & 0xffff, third)
 }
 
+/// Entra's limit on named locations, which the checker enforces.
+const MAX_LOCATIONS: usize = 195;
+
 /// A workspace of `n_policies` policies and `n_locations` named IP locations of
-/// `ranges_per_location` ranges each (about one in ten IPv6), plus two country locations,
-/// 40 groups, 120 users, six built-in roles, eight apps, an authentication context and terms of
-/// use. Policies mix every condition and control the language has, in all three states.
+/// `ranges_per_location` ranges each (about one in ten IPv6), plus two country locations when
+/// Entra's limit of 195 named locations leaves room for them, 40 groups, 120 users, six built-in
+/// roles, eight apps, an authentication context and terms of use. Policies mix every condition
+/// and control the language has, in all three states.
 pub fn workspace(seed: u64, n_policies: usize, n_locations: usize, ranges_per_location: usize) -> String {
     let mut rng = Rng::new(seed);
     let mut out = String::with_capacity(64 + n_locations * ranges_per_location * 20 + n_policies * 400);
@@ -162,10 +166,13 @@ pub fn workspace(seed: u64, n_policies: usize, n_locations: usize, ranges_per_lo
             ranges.join(", ")
         );
     }
-    let _ = writeln!(out, "location blocked_countries {{ countries KP, IR, RU  include_unknown }}");
-    let _ = writeln!(out, "location home_countries {{ countries FR, DE, GB, US  lookup = gps }}\n");
+    let countries = n_locations + 2 <= MAX_LOCATIONS;
+    if countries {
+        let _ = writeln!(out, "location blocked_countries {{ countries KP, IR, RU  include_unknown }}");
+        let _ = writeln!(out, "location home_countries {{ countries FR, DE, GB, US  lookup = gps }}\n");
+    }
     for p in 0..n_policies {
-        policy(&mut rng, &mut out, p, n_locations);
+        policy(&mut rng, &mut out, p, n_locations, countries);
     }
     out
 }
@@ -185,11 +192,12 @@ fn users_block(rng: &mut Rng) -> String {
     format!("  users {{\n    include {include}\n    exclude group break_glass{extra}\n  }}\n")
 }
 
-fn locations_block(rng: &mut Rng, n_locations: usize) -> String {
+fn locations_block(rng: &mut Rng, n_locations: usize, countries: bool) -> String {
     if n_locations == 0 {
         return "  locations { include any  exclude trusted }\n".into();
     }
     match rng.below(4) {
+        2 | 3 if !countries => format!("  locations {{ include any  exclude trusted, loc_{} }}\n", rng.below(n_locations)),
         0 => "  locations { include any  exclude trusted }\n".into(),
         1 => {
             let mut ls: Vec<String> = (0..1 + rng.below(4)).map(|_| format!("loc_{}", rng.below(n_locations))).collect();
@@ -202,7 +210,7 @@ fn locations_block(rng: &mut Rng, n_locations: usize) -> String {
     }
 }
 
-fn policy(rng: &mut Rng, out: &mut String, index: usize, n_locations: usize) {
+fn policy(rng: &mut Rng, out: &mut String, index: usize, n_locations: usize, countries: bool) {
     let state = match rng.below(10) {
         0 => "disabled",
         1 | 2 => "report_only",
@@ -214,7 +222,7 @@ fn policy(rng: &mut Rng, out: &mut String, index: usize, n_locations: usize) {
             let mut b = users_block(rng);
             b.push_str("  target apps all\n");
             if rng.chance(50) {
-                b.push_str(&locations_block(rng, n_locations));
+                b.push_str(&locations_block(rng, n_locations, countries));
             }
             b.push_str("  grant mfa\n");
             b
@@ -239,7 +247,7 @@ fn policy(rng: &mut Rng, out: &mut String, index: usize, n_locations: usize) {
         4 => ("Block from selected locations", {
             let mut b = users_block(rng);
             b.push_str("  target apps all\n");
-            b.push_str(&locations_block(rng, n_locations));
+            b.push_str(&locations_block(rng, n_locations, countries));
             b.push_str("  grant block\n");
             b
         }),
@@ -323,5 +331,14 @@ mod tests {
             })
             .sum();
         assert_eq!(ranges, 6 * 40);
+    }
+
+    #[test]
+    fn at_the_location_limit_there_are_no_country_locations() {
+        let mut sources = crate::Sources::new();
+        sources.add("gen.capol", workspace(1, 30, 195, 3));
+        let (program, diags) = crate::compile_workspace(&sources);
+        assert!(!diags.has_errors());
+        assert_eq!(program.unwrap().locations.len(), 195);
     }
 }

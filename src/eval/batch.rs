@@ -12,7 +12,7 @@ use super::{Input, parse_input};
 /// Reusable per-thread buffers.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    applied: Vec<u32>,
+    applicable: super::engine::Applicable,
 }
 
 /// The result of one line.
@@ -80,10 +80,10 @@ pub fn evaluate_line(
     let parsed = parse_input(&value, input)?;
     let sign_in = resolver.resolve(&parsed.scenario)?;
     let engine: &Engine = resolver.engine;
-    engine.applicable_into(&sign_in, &mut scratch.applied);
-    let env = engine.env(&sign_in);
-    let decision = Decision::new(engine, &sign_in, &scratch.applied, &env);
-    Ok(LineResult { line, name: parsed.scenario.name, applied: scratch.applied.clone(), decision })
+    engine.applicable_into(&sign_in, &mut scratch.applicable);
+    let applied = &scratch.applicable.policies;
+    let decision = Decision::new(engine, &sign_in, applied, &scratch.applicable.env);
+    Ok(LineResult { line, name: parsed.scenario.name, applied: applied.clone(), decision })
 }
 
 /// Counts over a batch.

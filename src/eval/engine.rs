@@ -1,8 +1,14 @@
-//! The evaluation engine: an `ir::Program` compiled once into dense indices, bitsets, interval
-//! tables and per-target policy buckets, then asked about sign-ins.
+//! The evaluation engine: an `ir::Program` compiled once into dense indices, interval tables and
+//! inverted indices, then asked about sign-ins.
 //!
-//! INVARIANT: `evaluate_into` and `applicable_into` allocate nothing once their output buffers
-//! have grown to the number of policies; they never panic, whatever the program or sign-in.
+//! A sign-in is evaluated in two steps. First, per-sign-in *policy bitsets* are built from
+//! inverted indices: which policies include (and exclude) the user, through each of the user's
+//! groups, roles and type; which target the resource; which include (and exclude) the locations
+//! holding the IP. Then each policy is one pass of bit tests and small masks, in Microsoft's
+//! order of conditions. `applicable_into` ANDs the bitsets first and checks only the survivors.
+//!
+//! INVARIANT: `evaluate_into` and `applicable_into` allocate nothing once their buffers have
+//! grown to the number of policies; they never panic, whatever the program or sign-in.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -156,6 +162,7 @@ pub struct Env {
     pub combined_registration: bool,
 }
 
+
 /// The evaluation of one sign-in against every policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evaluation {
@@ -165,6 +172,17 @@ pub struct Evaluation {
     pub applied: Vec<u32>,
     /// The per-sign-in facts.
     pub env: Env,
+    scratch: Vec<u64>,
+}
+
+/// The policies that apply to one sign-in, without reasons for the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applicable {
+    /// The indices of the policies that apply (enabled and report-only), ascending.
+    pub policies: Vec<u32>,
+    /// The per-sign-in facts.
+    pub env: Env,
+    scratch: Vec<u64>,
 }
 
 /// Names and ids interned to dense indices.
@@ -205,78 +223,150 @@ impl Interner {
     }
 }
 
+// --- policy bitsets ----------------------------------------------------------------------------
+
+#[inline]
+fn bit(words: &[u64], i: usize) -> bool {
+    words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+#[inline]
+fn set_bit(words: &mut [u64], i: usize) {
+    if let Some(w) = words.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+#[inline]
+fn or_into(dst: &mut [u64], src: &[u64]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d |= s;
+    }
+}
+
+#[inline]
+fn set_all(dst: &mut [u64], list: &[u32]) {
+    for &i in list {
+        set_bit(dst, i as usize);
+    }
+}
+
+/// Which policies a side (include or exclude) of a users condition puts a principal in.
 #[derive(Debug, Clone, Default)]
-struct UserSetC {
-    all: bool,
-    none: bool,
-    all_guests: bool,
-    guest_types: u8,
-    guest_tenants: Option<BitSet>,
-    users: BitSet,
-    groups: BitSet,
-    roles: BitSet,
+struct UserIndex {
+    /// `all` (include side only; `none` keeps a policy out of every list).
+    all: Vec<u64>,
+    /// `guests`: every guest type.
+    all_guests: Vec<u64>,
+    /// `guests(types)` without a tenant list, per user type.
+    by_type: Vec<Vec<u64>>,
+    /// `guests(types, tenants = [...])`: checked one by one.
+    by_type_and_tenant: Vec<(u32, u8, BitSet)>,
+    by_user: Vec<Vec<u32>>,
+    by_group: Vec<Vec<u32>>,
+    by_role: Vec<Vec<u32>>,
+}
+
+impl UserIndex {
+    fn new(words: usize, users: usize, groups: usize, roles: usize) -> UserIndex {
+        UserIndex {
+            all: vec![0; words],
+            all_guests: vec![0; words],
+            by_type: vec![vec![0; words]; 8],
+            by_type_and_tenant: Vec::new(),
+            by_user: vec![Vec::new(); users],
+            by_group: vec![Vec::new(); groups],
+            by_role: vec![Vec::new(); roles],
+        }
+    }
+
+    /// The policies this side puts `p` in, into `out`.
+    fn fill(&self, p: &Principal, out: &mut [u64]) {
+        out.fill(0);
+        or_into(out, &self.all);
+        if p.user_type.is_guest() {
+            or_into(out, &self.all_guests);
+        }
+        if let Some(words) = self.by_type.get(p.user_type as usize) {
+            or_into(out, words);
+        }
+        for (policy, types, tenants) in &self.by_type_and_tenant {
+            let typed = types & user_type_bit(p.user_type) != 0;
+            // Internal guests belong to this tenant, so an external-tenant list cannot restrict them.
+            let tenant_ok = p.user_type == UserType::InternalGuest || p.tenant.is_some_and(|t| tenants.contains(t));
+            if typed && tenant_ok {
+                set_bit(out, *policy as usize);
+            }
+        }
+        if let Some(list) = p.user.and_then(|u| self.by_user.get(u as usize)) {
+            set_all(out, list);
+        }
+        for g in p.groups.iter() {
+            if let Some(list) = self.by_group.get(g as usize) {
+                set_all(out, list);
+            }
+        }
+        for r in p.roles.iter() {
+            if let Some(list) = self.by_role.get(r as usize) {
+                set_all(out, list);
+            }
+        }
+    }
+}
+
+/// Which policies a side of an application condition holds a resource in.
+#[derive(Debug, Clone, Default)]
+struct AppIndex {
+    all: Vec<u64>,
+    office365: Vec<u64>,
+    admin_portals: Vec<u64>,
+    by_app: Vec<Vec<u32>>,
+}
+
+impl AppIndex {
+    fn fill(&self, a: &AppRef, out: &mut [u64]) {
+        out.fill(0);
+        or_into(out, &self.all);
+        if a.office365 {
+            or_into(out, &self.office365);
+        }
+        if a.admin_portals {
+            or_into(out, &self.admin_portals);
+        }
+        if let Some(list) = a.index.and_then(|i| self.by_app.get(i as usize)) {
+            set_all(out, list);
+        }
+    }
+}
+
+/// Which policies a side of a location condition holds a location set in.
+#[derive(Debug, Clone, Default)]
+struct LocIndex {
+    any: Vec<u64>,
+    trusted: Vec<u64>,
+    by_location: Vec<Vec<u32>>,
+}
+
+impl LocIndex {
+    fn add_set(&self, set: &BitSet, out: &mut [u64]) {
+        for l in set.iter() {
+            if let Some(list) = self.by_location.get(l as usize) {
+                set_all(out, list);
+            }
+        }
+    }
 }
 
 fn user_type_bit(t: UserType) -> u8 {
     1 << (t as u8)
 }
 
-impl UserSetC {
-    #[inline]
-    fn matches(&self, p: &Principal) -> bool {
-        if self.none {
-            return false;
-        }
-        self.all
-            || (self.all_guests && p.user_type.is_guest())
-            || (self.guest_types & user_type_bit(p.user_type) != 0 && self.tenant_matches(p))
-            || p.user.is_some_and(|u| self.users.contains(u))
-            || self.groups.intersects(&p.groups)
-            || self.roles.intersects(&p.roles)
-    }
-
-    // Internal guests belong to this tenant, so an external-tenant list cannot restrict them.
-    fn tenant_matches(&self, p: &Principal) -> bool {
-        match &self.guest_tenants {
-            None => true,
-            Some(_) if p.user_type == UserType::InternalGuest => true,
-            Some(list) => p.tenant.is_some_and(|t| list.contains(t)),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-struct AppSetC {
-    all: bool,
-    none: bool,
-    office365: bool,
-    admin_portals: bool,
-    apps: BitSet,
-}
-
-impl AppSetC {
-    #[inline]
-    fn matches(&self, a: &AppRef) -> bool {
-        !self.none
-            && (self.all
-                || (self.office365 && a.office365)
-                || (self.admin_portals && a.admin_portals)
-                || a.index.is_some_and(|i| self.apps.contains(i)))
-    }
-}
-
-#[derive(Debug, Clone)]
-enum TargetC {
-    Apps { include: AppSetC, exclude: AppSetC },
+/// What a policy targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Apps,
     Actions(u8),
-    Contexts(BitSet),
-}
-
-#[derive(Debug, Clone, Default)]
-struct LocSetC {
-    any: bool,
-    trusted: bool,
-    named: Option<BitSet>,
+    Contexts,
 }
 
 #[derive(Debug, Clone)]
@@ -290,16 +380,14 @@ struct WorkloadC {
     filter_only: bool,
 }
 
+/// A policy reduced to what is not in the inverted indices.
 #[derive(Debug)]
 struct PolicyC {
     state: ir::PolicyState,
     invalid: bool,
     targets_users: bool,
-    users_include: UserSetC,
-    users_exclude: UserSetC,
-    workload: Option<WorkloadC>,
-    target: TargetC,
-    locations: Option<(LocSetC, LocSetC)>,
+    kind: Kind,
+    has_locations: bool,
     platforms: Option<(u8, u8)>,
     client_apps: u8,
     sign_in_risk: u8,
@@ -307,7 +395,9 @@ struct PolicyC {
     sp_risk: u8,
     insider_risk: u8,
     auth_flows: u8,
-    device_filter: Option<(ir::FilterMode, devfilter::Rule)>,
+    /// Mode and index into `Engine::filters`.
+    device_filter: Option<(ir::FilterMode, u32)>,
+    workload: Option<Box<WorkloadC>>,
 }
 
 const PLATFORM_ALL: u8 = 1 << (ir::Platform::All as u8);
@@ -343,15 +433,35 @@ enum Scope {
     Group(u32),
 }
 
-#[derive(Debug, Clone, Default)]
-struct Buckets {
-    all_apps: Vec<u32>,
-    office365: Vec<u32>,
-    admin_portals: Vec<u32>,
-    by_app: Vec<Vec<u32>>,
-    register_security_info: Vec<u32>,
-    register_device: Vec<u32>,
-    by_context: Vec<Vec<u32>>,
+/// Regions of the per-sign-in scratch words, each `words` long.
+const USERS_IN: usize = 0;
+const USERS_OUT: usize = 1;
+const TARGET_IN: usize = 2;
+const TARGET_OUT: usize = 3;
+const LOC_IN: usize = 4;
+const LOC_OUT: usize = 5;
+const REGIONS: usize = 6;
+
+/// The per-sign-in policy bitsets, borrowed from a scratch buffer.
+struct Pre<'a> {
+    words: usize,
+    bits: &'a [u64],
+    /// Device filter results, memoised: bit `2i` known, bit `2i+1` matched (first 32 filters).
+    filters: std::cell::Cell<u64>,
+}
+
+impl Pre<'_> {
+    #[inline]
+    fn get(&self, region: usize, policy: usize) -> bool {
+        let start = region * self.words;
+        bit(self.bits.get(start..start + self.words).unwrap_or(&[]), policy)
+    }
+
+    #[inline]
+    fn region(&self, region: usize) -> &[u64] {
+        let start = region * self.words;
+        self.bits.get(start..start + self.words).unwrap_or(&[])
+    }
 }
 
 /// A program compiled for evaluation.
@@ -368,7 +478,23 @@ pub struct Engine {
     locations: Interner,
     workspace: Vec<Arc<Principal>>,
     workspace_keys: HashMap<String, usize>,
+    words: usize,
     policies: Vec<PolicyC>,
+    filters: Vec<devfilter::Rule>,
+    users_in: UserIndex,
+    users_out: UserIndex,
+    apps_in: AppIndex,
+    apps_out: AppIndex,
+    actions: [Vec<u64>; 2],
+    by_context: Vec<Vec<u32>>,
+    locs_in: LocIndex,
+    locs_out: LocIndex,
+    /// Policies that can apply to users / to workload identities (enabled or report-only, valid,
+    /// and not report-only user actions).
+    live_users: Vec<u64>,
+    live_workloads: Vec<u64>,
+    /// Policies without a location condition.
+    no_locations: Vec<u64>,
     sets: SetTable,
     ip: IpTable,
     set_trusted: Vec<bool>,
@@ -378,7 +504,6 @@ pub struct Engine {
     gps_unknown: SetId,
     country_locations: bool,
     registration: Option<Scope>,
-    buckets: Buckets,
     warnings: Vec<String>,
 }
 
@@ -387,6 +512,7 @@ impl Engine {
     /// device filter does not parse is marked invalid (it then never applies, with
     /// `invalidPolicy`); both are listed in `warnings`. The IR from `capol compile` has neither.
     pub fn new(program: &ir::Program) -> Engine {
+        let words = program.policies.len().div_ceil(64).max(1);
         let mut engine = Engine {
             program: program.clone(),
             users: Interner::default(),
@@ -399,7 +525,20 @@ impl Engine {
             locations: Interner::default(),
             workspace: Vec::new(),
             workspace_keys: HashMap::new(),
+            words,
             policies: Vec::new(),
+            filters: Vec::new(),
+            users_in: UserIndex::default(),
+            users_out: UserIndex::default(),
+            apps_in: AppIndex::default(),
+            apps_out: AppIndex::default(),
+            actions: [vec![0; words], vec![0; words]],
+            by_context: Vec::new(),
+            locs_in: LocIndex::default(),
+            locs_out: LocIndex::default(),
+            live_users: vec![0; words],
+            live_workloads: vec![0; words],
+            no_locations: vec![0; words],
             sets: SetTable::new(0),
             ip: IpTable::default(),
             set_trusted: Vec::new(),
@@ -409,15 +548,12 @@ impl Engine {
             gps_unknown: EMPTY,
             country_locations: false,
             registration: None,
-            buckets: Buckets::default(),
             warnings: Vec::new(),
         };
         engine.intern_everything();
         engine.compile_locations();
         engine.compile_workspace_users();
-        let policies = engine.program.policies.clone();
-        engine.policies = policies.iter().map(|p| engine.compile_policy(p)).collect();
-        engine.build_buckets();
+        engine.compile_policies();
         engine
     }
 
@@ -459,8 +595,7 @@ impl Engine {
             match &p.target {
                 ir::Target::Apps { include, exclude, .. } => {
                     for a in include.apps.iter().chain(&exclude.apps) {
-                        let key = a.id.as_deref().unwrap_or(&a.name).to_ascii_lowercase();
-                        self.apps.intern(&key, None);
+                        self.apps.intern(&app_key(a), None);
                     }
                 }
                 ir::Target::AuthContexts { contexts } => {
@@ -583,203 +718,231 @@ impl Engine {
         self.program.users = users;
     }
 
-    fn user_set(&self, set: &ir::UserSet) -> UserSetC {
-        let mut out = UserSetC {
-            all: set.all,
-            none: set.none,
-            all_guests: set.all_guests,
-            users: BitSet::new(self.users.len()),
-            groups: BitSet::new(self.groups.len()),
-            roles: BitSet::new(self.roles.len()),
-            ..UserSetC::default()
-        };
+    fn add_user_set(&self, index: &mut UserIndex, set: &ir::UserSet, policy: u32) {
+        let i = policy as usize;
+        if set.none {
+            return;
+        }
+        if set.all {
+            set_bit(&mut index.all, i);
+        }
+        if set.all_guests {
+            set_bit(&mut index.all_guests, i);
+        }
+        if let Some(guests) = &set.guests {
+            match &guests.tenants {
+                None => {
+                    for t in &guests.types {
+                        if let Some(words) = index.by_type.get_mut(*t as usize) {
+                            set_bit(words, i);
+                        }
+                    }
+                }
+                Some(list) => {
+                    let mut bits = BitSet::new(self.tenants.len());
+                    for t in list {
+                        if let Some(ti) = self.tenants.find(&t.to_ascii_lowercase()) {
+                            bits.insert(ti);
+                        }
+                    }
+                    index.by_type_and_tenant.push((policy, mask(&guests.types, user_type_bit), bits));
+                }
+            }
+        }
         for u in &set.users {
-            if let Some(i) = self.users.find(&u.name) {
-                out.users.insert(i);
+            if let Some(list) = self.users.find(&u.name).and_then(|x| index.by_user.get_mut(x as usize)) {
+                list.push(policy);
             }
         }
         for g in &set.groups {
-            if let Some(i) = self.groups.find(&g.name) {
-                out.groups.insert(i);
+            if let Some(list) = self.groups.find(&g.name).and_then(|x| index.by_group.get_mut(x as usize)) {
+                list.push(policy);
             }
         }
         for r in &set.roles {
-            if let Some(i) = self.roles.find(&r.name) {
-                out.roles.insert(i);
+            if let Some(list) = self.roles.find(&r.name).and_then(|x| index.by_role.get_mut(x as usize)) {
+                list.push(policy);
             }
         }
-        if let Some(guests) = &set.guests {
-            out.guest_types = mask(&guests.types, user_type_bit);
-            out.guest_tenants = guests.tenants.as_ref().map(|list| {
-                let mut bits = BitSet::new(self.tenants.len());
-                for t in list {
-                    if let Some(i) = self.tenants.find(&t.to_ascii_lowercase()) {
-                        bits.insert(i);
-                    }
-                }
-                bits
-            });
-        }
-        out
     }
 
-    fn app_set(&self, set: &ir::AppSet) -> AppSetC {
-        let mut apps = BitSet::new(self.apps.len());
+    fn add_app_set(&self, index: &mut AppIndex, set: &ir::AppSet, policy: u32) {
+        let i = policy as usize;
+        if set.none {
+            return;
+        }
+        if set.all {
+            set_bit(&mut index.all, i);
+        }
+        if set.office365 {
+            set_bit(&mut index.office365, i);
+        }
+        if set.admin_portals {
+            set_bit(&mut index.admin_portals, i);
+        }
         for a in &set.apps {
-            if let Some(i) = self.apps.find(&a.id.as_deref().unwrap_or(&a.name).to_ascii_lowercase()) {
-                apps.insert(i);
+            if let Some(list) = self.apps.find(&app_key(a)).and_then(|x| index.by_app.get_mut(x as usize)) {
+                list.push(policy);
             }
         }
-        AppSetC { all: set.all, none: set.none, office365: set.office365, admin_portals: set.admin_portals, apps }
     }
 
-    fn loc_set(&self, set: &ir::LocationSet) -> LocSetC {
-        let named = (!set.named.is_empty()).then(|| {
-            let mut bits = BitSet::new(self.locations.len());
-            for n in &set.named {
-                if let Some(i) = self.locations.find(&n.name) {
-                    bits.insert(i);
-                }
+    fn add_loc_set(&self, index: &mut LocIndex, set: &ir::LocationSet, policy: u32) {
+        let i = policy as usize;
+        if set.any {
+            set_bit(&mut index.any, i);
+        }
+        if set.trusted {
+            set_bit(&mut index.trusted, i);
+        }
+        for n in &set.named {
+            if let Some(list) = self.locations.find(&n.name).and_then(|x| index.by_location.get_mut(x as usize)) {
+                list.push(policy);
             }
-            bits
-        });
-        LocSetC { any: set.any, trusted: set.trusted, named }
-    }
-
-    fn compile_policy(&mut self, p: &ir::Policy) -> PolicyC {
-        let target = match &p.target {
-            ir::Target::Apps { include, exclude, .. } => {
-                TargetC::Apps { include: self.app_set(include), exclude: self.app_set(exclude) }
-            }
-            ir::Target::UserActions { actions } => TargetC::Actions(mask(actions, |a| 1 << (a as u8))),
-            ir::Target::AuthContexts { contexts } => {
-                let mut bits = BitSet::new(self.contexts.len());
-                for c in contexts {
-                    if let Some(i) = self.contexts.find(&c.name) {
-                        bits.insert(i);
-                    }
-                }
-                TargetC::Contexts(bits)
-            }
-        };
-        let workload = p.service_principals.as_ref().map(|sp| {
-            let mut include = BitSet::new(self.service_principals.len());
-            let mut exclude = BitSet::new(self.service_principals.len());
-            for s in &sp.include {
-                if let Some(i) = self.service_principals.find(&s.name) {
-                    include.insert(i);
-                }
-            }
-            for s in &sp.exclude {
-                if let Some(i) = self.service_principals.find(&s.name) {
-                    exclude.insert(i);
-                }
-            }
-            let filter_only = sp.filter.as_ref().is_some_and(|f| f.mode == ir::FilterMode::Include)
-                && !sp.include_all
-                && sp.include.is_empty();
-            WorkloadC { include_all: sp.include_all, include, exclude, filter_only }
-        });
-        let mut invalid = false;
-        let device_filter = match &p.device_filter {
-            None => None,
-            Some(f) => match devfilter::parse(&f.rule) {
-                Ok(rule) => Some((f.mode, rule)),
-                Err(e) => {
-                    invalid = true;
-                    self.warnings.push(format!(
-                        "policy `{}`: invalid device filter ({}); the policy never applies",
-                        p.display_name, e.message
-                    ));
-                    None
-                }
-            },
-        };
-        let client_apps = mask(&p.client_apps, client_bit);
-        PolicyC {
-            state: p.state,
-            invalid,
-            targets_users: !p.users.include.is_empty() || p.users.include.none || p.service_principals.is_none(),
-            users_include: self.user_set(&p.users.include),
-            users_exclude: self.user_set(&p.users.exclude),
-            workload,
-            target,
-            locations: p.locations.as_ref().map(|l| {
-                let mut include = self.loc_set(&l.include);
-                // An include set with nothing in it cannot come from the checker; read it as the
-                // portal's default, any location.
-                if !include.any && !include.trusted && include.named.is_none() {
-                    include.any = true;
-                }
-                (include, self.loc_set(&l.exclude))
-            }),
-            platforms: p.platforms.as_ref().map(|pl| {
-                let include = mask(&pl.include, platform_bit);
-                (if include == 0 { PLATFORM_ALL } else { include }, mask(&pl.exclude, platform_bit))
-            }),
-            client_apps: if client_apps == 0 { CLIENT_ALL } else { client_apps },
-            sign_in_risk: mask(&p.sign_in_risk, |r| 1 << (r as u8)),
-            user_risk: mask(&p.user_risk, |r| 1 << (r as u8)),
-            sp_risk: mask(&p.service_principal_risk, |r| 1 << (r as u8)),
-            insider_risk: mask(&p.insider_risk, |r| 1 << (r as u8)),
-            auth_flows: mask(&p.auth_flows, |f| 1 << (f as u8)),
-            device_filter,
         }
     }
 
-    fn build_buckets(&mut self) {
-        let mut b = Buckets {
+    fn compile_policies(&mut self) {
+        let w = self.words;
+        let user_index = || UserIndex::new(w, self.users.len(), self.groups.len(), self.roles.len());
+        let mut users_in = user_index();
+        let mut users_out = user_index();
+        let app_index = || AppIndex {
+            all: vec![0; w],
+            office365: vec![0; w],
+            admin_portals: vec![0; w],
             by_app: vec![Vec::new(); self.apps.len()],
-            by_context: vec![Vec::new(); self.contexts.len()],
-            ..Buckets::default()
         };
-        for (i, p) in self.policies.iter().enumerate() {
-            let i = i as u32;
-            if p.state == ir::PolicyState::Disabled || p.invalid {
-                continue;
-            }
-            match &p.target {
-                TargetC::Apps { include, .. } => {
-                    if include.none {
-                        continue;
-                    }
-                    if include.all {
-                        b.all_apps.push(i);
-                        continue;
-                    }
-                    if include.office365 {
-                        b.office365.push(i);
-                    }
-                    if include.admin_portals {
-                        b.admin_portals.push(i);
-                    }
-                    for a in include.apps.iter() {
-                        if let Some(list) = b.by_app.get_mut(a as usize) {
-                            list.push(i);
+        let mut apps_in = app_index();
+        let mut apps_out = app_index();
+        let loc_index =
+            || LocIndex { any: vec![0; w], trusted: vec![0; w], by_location: vec![Vec::new(); self.locations.len()] };
+        let mut locs_in = loc_index();
+        let mut locs_out = loc_index();
+        let mut by_context = vec![Vec::new(); self.contexts.len()];
+        let mut rules: HashMap<String, u32> = HashMap::new();
+        let program = std::mem::replace(&mut self.program.policies, Vec::new());
+        for (i, p) in program.iter().enumerate() {
+            let policy = i as u32;
+            self.add_user_set(&mut users_in, &p.users.include, policy);
+            self.add_user_set(&mut users_out, &p.users.exclude, policy);
+            let kind = match &p.target {
+                ir::Target::Apps { include, exclude, .. } => {
+                    self.add_app_set(&mut apps_in, include, policy);
+                    self.add_app_set(&mut apps_out, exclude, policy);
+                    Kind::Apps
+                }
+                ir::Target::UserActions { actions } => {
+                    for a in actions {
+                        if let Some(words) = self.actions.get_mut(*a as usize) {
+                            set_bit(words, i);
                         }
                     }
+                    Kind::Actions(mask(actions, |a| 1 << (a as u8)))
                 }
-                TargetC::Actions(actions) => {
-                    if p.state == ir::PolicyState::ReportOnly {
-                        continue;
-                    }
-                    if actions & (1 << ir::UserAction::RegisterSecurityInfo as u8) != 0 {
-                        b.register_security_info.push(i);
-                    }
-                    if actions & (1 << ir::UserAction::RegisterDevice as u8) != 0 {
-                        b.register_device.push(i);
-                    }
-                }
-                TargetC::Contexts(contexts) => {
-                    for c in contexts.iter() {
-                        if let Some(list) = b.by_context.get_mut(c as usize) {
-                            list.push(i);
+                ir::Target::AuthContexts { contexts } => {
+                    for c in contexts {
+                        if let Some(list) = self.contexts.find(&c.name).and_then(|x| by_context.get_mut(x as usize)) {
+                            list.push(policy);
                         }
                     }
+                    Kind::Contexts
                 }
+            };
+            match &p.locations {
+                Some(l) => {
+                    // An include set with nothing in it cannot come from the checker; read it as
+                    // the portal's default, any location.
+                    if !l.include.any && !l.include.trusted && l.include.named.is_empty() {
+                        set_bit(&mut locs_in.any, i);
+                    }
+                    self.add_loc_set(&mut locs_in, &l.include, policy);
+                    self.add_loc_set(&mut locs_out, &l.exclude, policy);
+                }
+                None => set_bit(&mut self.no_locations, i),
             }
+            let workload = p.service_principals.as_ref().map(|sp| {
+                let mut include = BitSet::new(self.service_principals.len());
+                let mut exclude = BitSet::new(self.service_principals.len());
+                for s in &sp.include {
+                    if let Some(x) = self.service_principals.find(&s.name) {
+                        include.insert(x);
+                    }
+                }
+                for s in &sp.exclude {
+                    if let Some(x) = self.service_principals.find(&s.name) {
+                        exclude.insert(x);
+                    }
+                }
+                let filter_only = sp.filter.as_ref().is_some_and(|f| f.mode == ir::FilterMode::Include)
+                    && !sp.include_all
+                    && sp.include.is_empty();
+                Box::new(WorkloadC { include_all: sp.include_all, include, exclude, filter_only })
+            });
+            let mut invalid = false;
+            let device_filter = match &p.device_filter {
+                None => None,
+                Some(f) => match rules.get(&f.rule) {
+                    Some(&id) => Some((f.mode, id)),
+                    None => match devfilter::parse(&f.rule) {
+                        Ok(rule) => {
+                            let id = self.filters.len() as u32;
+                            self.filters.push(rule);
+                            rules.insert(f.rule.clone(), id);
+                            Some((f.mode, id))
+                        }
+                        Err(e) => {
+                            invalid = true;
+                            self.warnings.push(format!(
+                                "policy `{}`: invalid device filter ({}); the policy never applies",
+                                p.display_name, e.message
+                            ));
+                            None
+                        }
+                    },
+                },
+            };
+            let client_apps = mask(&p.client_apps, client_bit);
+            let compiled = PolicyC {
+                state: p.state,
+                invalid,
+                targets_users: !p.users.include.is_empty()
+                    || p.users.include.none
+                    || p.service_principals.is_none(),
+                kind,
+                has_locations: p.locations.is_some(),
+                platforms: p.platforms.as_ref().map(|pl| {
+                    let include = mask(&pl.include, platform_bit);
+                    (if include == 0 { PLATFORM_ALL } else { include }, mask(&pl.exclude, platform_bit))
+                }),
+                client_apps: if client_apps == 0 { CLIENT_ALL } else { client_apps },
+                sign_in_risk: mask(&p.sign_in_risk, |r| 1 << (r as u8)),
+                user_risk: mask(&p.user_risk, |r| 1 << (r as u8)),
+                sp_risk: mask(&p.service_principal_risk, |r| 1 << (r as u8)),
+                insider_risk: mask(&p.insider_risk, |r| 1 << (r as u8)),
+                auth_flows: mask(&p.auth_flows, |f| 1 << (f as u8)),
+                device_filter,
+                workload,
+            };
+            let live = compiled.state != ir::PolicyState::Disabled
+                && !compiled.invalid
+                && !(compiled.state == ir::PolicyState::ReportOnly && matches!(compiled.kind, Kind::Actions(_)));
+            if live && compiled.targets_users {
+                set_bit(&mut self.live_users, i);
+            }
+            if live && compiled.workload.is_some() {
+                set_bit(&mut self.live_workloads, i);
+            }
+            self.policies.push(compiled);
         }
-        self.buckets = b;
+        self.program.policies = program;
+        self.users_in = users_in;
+        self.users_out = users_out;
+        self.apps_in = apps_in;
+        self.apps_out = apps_out;
+        self.by_context = by_context;
+        self.locs_in = locs_in;
+        self.locs_out = locs_out;
     }
 
     // --- queries ----------------------------------------------------------------------------
@@ -911,6 +1074,54 @@ impl Engine {
         Env { ip_set, country_set, gps_set, combined_registration }
     }
 
+    /// Fill the per-sign-in policy bitsets.
+    fn prepare<'a>(&self, s: &SignIn, env: &Env, scratch: &'a mut Vec<u64>) -> Pre<'a> {
+        let w = self.words;
+        scratch.clear();
+        scratch.resize(REGIONS * w, 0);
+        {
+            let (users, rest) = scratch.split_at_mut(2 * w);
+            let (users_in, users_out) = users.split_at_mut(w);
+            if let Identity::User(p) = &s.identity {
+                self.users_in.fill(p, users_in);
+                self.users_out.fill(p, users_out);
+            }
+            let (target, locs) = rest.split_at_mut(2 * w);
+            let (target_in, target_out) = target.split_at_mut(w);
+            match s.context {
+                Context::App(a) => {
+                    self.apps_in.fill(&a, target_in);
+                    self.apps_out.fill(&a, target_out);
+                }
+                Context::Action(a) => {
+                    if let Some(words) = self.actions.get(a as usize) {
+                        or_into(target_in, words);
+                    }
+                }
+                Context::AuthContext(c) => {
+                    if let Some(list) = c.and_then(|c| self.by_context.get(c as usize)) {
+                        set_all(target_in, list);
+                    }
+                }
+            }
+            let (loc_in, loc_out) = locs.split_at_mut(w);
+            or_into(loc_in, &self.locs_in.any);
+            or_into(loc_out, &self.locs_out.any);
+            if self.set_is_trusted(env.ip_set) {
+                or_into(loc_in, &self.locs_in.trusted);
+                or_into(loc_out, &self.locs_out.trusted);
+            }
+            for set in [env.ip_set, env.country_set, env.gps_set] {
+                if set != EMPTY {
+                    let set = self.sets.get(set);
+                    self.locs_in.add_set(set, loc_in);
+                    self.locs_out.add_set(set, loc_out);
+                }
+            }
+        }
+        Pre { words: w, bits: scratch, filters: std::cell::Cell::new(0) }
+    }
+
     /// Evaluate every policy.
     pub fn evaluate(&self, s: &SignIn) -> Evaluation {
         let mut out = Evaluation::default();
@@ -924,8 +1135,9 @@ impl Engine {
         out.env = env;
         out.results.clear();
         out.applied.clear();
+        let pre = self.prepare(s, &env, &mut out.scratch);
         for (i, p) in self.policies.iter().enumerate() {
-            let result = match self.check(p, s, &env) {
+            let result = match self.check(i, p, s, &env, &pre) {
                 Ok(()) => {
                     out.applied.push(i as u32);
                     PolicyResult::Applies
@@ -936,49 +1148,57 @@ impl Engine {
         }
     }
 
-    /// Only the indices of the policies that apply, ascending, into a reusable buffer. Faster
-    /// than `evaluate_into`: only the policies whose target can match the sign-in are checked.
-    pub fn applicable_into(&self, s: &SignIn, out: &mut Vec<u32>) {
+    /// Only the policies that apply, into a reusable buffer. Faster than `evaluate_into`: the
+    /// policy bitsets are intersected first, and only the policies left are checked.
+    pub fn applicable_into(&self, s: &SignIn, out: &mut Applicable) {
         let env = self.env(s);
-        out.clear();
-        let b = &self.buckets;
-        let mut lists = 0;
-        let mut add = |list: &[u32], out: &mut Vec<u32>| {
-            if !list.is_empty() {
-                lists += 1;
-                out.extend_from_slice(list);
-            }
+        out.env = env;
+        out.policies.clear();
+        let pre = self.prepare(s, &env, &mut out.scratch);
+        let user = matches!(s.identity, Identity::User(_));
+        let (live, users_in, users_out) = if user {
+            (&self.live_users, pre.region(USERS_IN), pre.region(USERS_OUT))
+        } else {
+            (&self.live_workloads, &[][..], &[][..])
         };
-        match s.context {
-            Context::App(a) => {
-                add(&b.all_apps, out);
-                if a.office365 {
-                    add(&b.office365, out);
-                }
-                if a.admin_portals {
-                    add(&b.admin_portals, out);
-                }
-                if let Some(list) = a.index.and_then(|i| b.by_app.get(i as usize)) {
-                    add(list, out);
-                }
+        let (t_in, t_out) = (pre.region(TARGET_IN), pre.region(TARGET_OUT));
+        let (l_in, l_out) = (pre.region(LOC_IN), pre.region(LOC_OUT));
+        for wi in 0..self.words {
+            let get = |s: &[u64]| s.get(wi).copied().unwrap_or(0);
+            let mut word = get(live) & get(t_in) & !get(t_out);
+            if user {
+                word &= get(users_in) & !get(users_out);
             }
-            Context::Action(ir::UserAction::RegisterSecurityInfo) => add(&b.register_security_info, out),
-            Context::Action(ir::UserAction::RegisterDevice) => add(&b.register_device, out),
-            Context::AuthContext(c) => {
-                if let Some(list) = c.and_then(|c| b.by_context.get(c as usize)) {
-                    add(list, out);
+            word &= get(&self.no_locations) | (get(l_in) & !get(l_out));
+            while word != 0 {
+                let i = wi * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                if let Some(p) = self.policies.get(i)
+                    && self.check(i, p, s, &env, &pre).is_ok()
+                {
+                    out.policies.push(i as u32);
                 }
             }
         }
-        if lists > 1 {
-            out.sort_unstable();
-            out.dedup();
+    }
+
+    fn device_matches(&self, filter: u32, s: &SignIn, pre: &Pre<'_>) -> bool {
+        let f = filter as usize;
+        let Some(rule) = self.filters.get(f) else { return false };
+        if f >= 32 {
+            return rule.matches(&s.device);
         }
-        out.retain(|&i| self.policies.get(i as usize).is_some_and(|p| self.check(p, s, &env).is_ok()));
+        let memo = pre.filters.get();
+        if memo & (1 << (2 * f)) != 0 {
+            return memo & (1 << (2 * f + 1)) != 0;
+        }
+        let matched = rule.matches(&s.device);
+        pre.filters.set(memo | (1 << (2 * f)) | (u64::from(matched) << (2 * f + 1)));
+        matched
     }
 
     #[inline]
-    fn check(&self, p: &PolicyC, s: &SignIn, env: &Env) -> Result<(), Miss> {
+    fn check(&self, i: usize, p: &PolicyC, s: &SignIn, env: &Env, pre: &Pre<'_>) -> Result<(), Miss> {
         use Reason as R;
         use Why as W;
         if p.state == ir::PolicyState::Disabled {
@@ -987,29 +1207,29 @@ impl Engine {
         if p.invalid {
             return Err(miss(R::InvalidPolicy, W::Invalid));
         }
-        if p.state == ir::PolicyState::ReportOnly && matches!(p.target, TargetC::Actions(_)) {
+        if p.state == ir::PolicyState::ReportOnly && matches!(p.kind, Kind::Actions(_)) {
             return Err(miss(R::UserActions, W::ReportOnlyUserAction));
         }
         match &s.identity {
-            Identity::User(principal) => {
+            Identity::User(_) => {
                 if !p.targets_users {
                     return Err(miss(R::WorkloadIdentities, W::OtherIdentity));
                 }
-                if !p.users_include.matches(principal) {
+                if !pre.get(USERS_IN, i) {
                     return Err(miss(R::Users, W::NotIncluded));
                 }
-                if p.users_exclude.matches(principal) {
+                if pre.get(USERS_OUT, i) {
                     return Err(miss(R::Users, W::Excluded));
                 }
             }
             Identity::ServicePrincipal(sp) => {
                 let Some(w) = &p.workload else { return Err(miss(R::Users, W::OtherIdentity)) };
                 let included =
-                    !w.filter_only && (w.include_all || sp.is_some_and(|i| w.include.contains(i)));
+                    !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
                 if !included {
                     return Err(miss(R::WorkloadIdentities, W::NotIncluded));
                 }
-                if sp.is_some_and(|i| w.exclude.contains(i)) {
+                if sp.is_some_and(|x| w.exclude.contains(x)) {
                     return Err(miss(R::WorkloadIdentities, W::Excluded));
                 }
                 if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
@@ -1017,43 +1237,40 @@ impl Engine {
                 }
             }
         }
-        match (&p.target, s.context) {
-            (TargetC::Apps { include, exclude }, Context::App(a)) => {
-                if !include.matches(&a) {
-                    return Err(miss(R::Application, W::NotIncluded));
-                }
-                if exclude.matches(&a) {
-                    return Err(miss(R::Application, W::Excluded));
-                }
-            }
-            (TargetC::Apps { .. }, _) => return Err(miss(R::Application, W::OtherContext)),
-            (TargetC::Actions(actions), Context::Action(action)) => {
-                if actions & (1 << action as u8) == 0 {
-                    return Err(miss(R::UserActions, W::NotIncluded));
-                }
-                if action == ir::UserAction::RegisterSecurityInfo && !env.combined_registration {
-                    return Err(miss(R::UserActions, W::LegacyRegistration));
-                }
-            }
-            (TargetC::Actions(_), _) => return Err(miss(R::UserActions, W::OtherContext)),
-            (TargetC::Contexts(contexts), Context::AuthContext(c)) => {
-                if !c.is_some_and(|c| contexts.contains(c)) {
-                    return Err(miss(R::AuthenticationContext, W::NotIncluded));
-                }
-            }
-            (TargetC::Contexts(_), _) => return Err(miss(R::AuthenticationContext, W::OtherContext)),
+        let reason = match p.kind {
+            Kind::Apps => R::Application,
+            Kind::Actions(_) => R::UserActions,
+            Kind::Contexts => R::AuthenticationContext,
+        };
+        let same_kind = matches!(
+            (p.kind, s.context),
+            (Kind::Apps, Context::App(_)) | (Kind::Actions(_), Context::Action(_)) | (Kind::Contexts, Context::AuthContext(_))
+        );
+        if !same_kind {
+            return Err(miss(reason, W::OtherContext));
+        }
+        if !pre.get(TARGET_IN, i) {
+            return Err(miss(reason, W::NotIncluded));
+        }
+        if pre.get(TARGET_OUT, i) {
+            return Err(miss(reason, W::Excluded));
+        }
+        if let Context::Action(ir::UserAction::RegisterSecurityInfo) = s.context
+            && !env.combined_registration
+        {
+            return Err(miss(R::UserActions, W::LegacyRegistration));
         }
         if let Some((include, exclude)) = p.platforms {
-            let bit = s.platform.map_or(0, platform_bit);
-            if include & PLATFORM_ALL == 0 && include & bit == 0 {
+            let b = s.platform.map_or(0, platform_bit);
+            if include & PLATFORM_ALL == 0 && include & b == 0 {
                 return Err(miss(R::DevicePlatform, W::NotIncluded));
             }
-            if exclude & PLATFORM_ALL != 0 || exclude & bit != 0 {
+            if exclude & PLATFORM_ALL != 0 || exclude & b != 0 {
                 return Err(miss(R::DevicePlatform, W::Excluded));
             }
         }
-        if let Some((mode, rule)) = &p.device_filter {
-            let matched = rule.matches(&s.device);
+        if let Some((mode, filter)) = p.device_filter {
+            let matched = self.device_matches(filter, s, pre);
             match mode {
                 ir::FilterMode::Include if !matched => return Err(miss(R::Devices, W::NotIncluded)),
                 ir::FilterMode::Exclude if matched => return Err(miss(R::Devices, W::Excluded)),
@@ -1063,11 +1280,11 @@ impl Engine {
         if !client_matches(p.client_apps, s.client, s.platform) {
             return Err(miss(R::ClientApps, W::NotIncluded));
         }
-        if let Some((include, exclude)) = &p.locations {
-            if !self.in_locations(include, env) {
+        if p.has_locations {
+            if !pre.get(LOC_IN, i) {
                 return Err(miss(R::Location, W::NotIncluded));
             }
-            if self.in_locations(exclude, env) {
+            if pre.get(LOC_OUT, i) {
                 return Err(miss(R::Location, W::Excluded));
             }
         }
@@ -1085,27 +1302,17 @@ impl Engine {
         }
         Ok(())
     }
+}
 
-    #[inline]
-    fn in_locations(&self, set: &LocSetC, env: &Env) -> bool {
-        if set.any || (set.trusted && self.set_is_trusted(env.ip_set)) {
-            return true;
-        }
-        match &set.named {
-            None => false,
-            Some(named) => {
-                named.intersects(self.sets.get(env.ip_set))
-                    || named.intersects(self.sets.get(env.country_set))
-                    || named.intersects(self.sets.get(env.gps_set))
-            }
-        }
-    }
+/// The key an app is interned under: its app id, lowercase (its name when it has no id).
+fn app_key(a: &ir::Ref) -> String {
+    a.id.as_deref().unwrap_or(&a.name).to_ascii_lowercase()
 }
 
 /// Platforms where `easSupported` covers Exchange ActiveSync ("supported platforms (such as iOS,
 /// Android, and Windows)", concept-conditional-access-conditions.md).
-const EAS_PLATFORMS: u8 = (1 << ir::Platform::Android as u8) | (1 << ir::Platform::Ios as u8)
-    | (1 << ir::Platform::Windows as u8);
+const EAS_PLATFORMS: u8 =
+    (1 << ir::Platform::Android as u8) | (1 << ir::Platform::Ios as u8) | (1 << ir::Platform::Windows as u8);
 
 #[inline]
 fn client_matches(policy: u8, client: Option<Client>, platform: Option<ir::Platform>) -> bool {
