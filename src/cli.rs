@@ -6,6 +6,7 @@
 
 mod check;
 mod compile;
+mod eval;
 mod import;
 mod output;
 mod workspace;
@@ -65,6 +66,9 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Import Microsoft Graph exports (policies, named locations, groups) as `.capol` files.
     Import(import::ImportArgs),
+    /// Evaluate sign-ins offline, like Entra's What If: which policies apply, why the others do
+    /// not, and the combined decision.
+    Eval(eval::EvalArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -80,6 +84,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Eval(args) => eval::run(&args),
     };
     status.into()
 }

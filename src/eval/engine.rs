@@ -1,0 +1,1353 @@
+//! The evaluation engine: an `ir::Program` compiled once into dense indices, interval tables and
+//! inverted indices, then asked about sign-ins.
+//!
+//! A sign-in is evaluated in two steps. First, per-sign-in *policy bitsets* are built from
+//! inverted indices: which policies include (and exclude) the user, through each of the user's
+//! groups, roles and type; which target the resource; which include (and exclude) the locations
+//! holding the IP. Then each policy is one pass of bit tests and small masks, in Microsoft's
+//! order of conditions. `applicable_into` ANDs the bitsets first and checks only the survivors.
+//!
+//! INVARIANT: `evaluate_into` and `applicable_into` allocate nothing once their buffers have
+//! grown to the number of policies; they never panic, whatever the program or sign-in.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ipnetwork::IpNetwork;
+
+use super::bits::BitSet;
+use super::iptable::{EMPTY, IpTable, SetId, SetTable};
+use super::signin::{AppRef, Client, Context, Identity, Principal, Risk, SignIn, country_slot};
+use crate::devfilter;
+use crate::ir::{self, UserType};
+
+/// Why a policy does not apply: Microsoft's `whatIfAnalysisReasons` value for the first
+/// condition the sign-in does not satisfy. Declared in the order capol checks them, which is the
+/// order of the enum in the Graph metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// The policy is disabled.
+    PolicyNotEnabled,
+    /// The policy cannot be evaluated (for example its device filter does not parse).
+    InvalidPolicy,
+    /// The user condition.
+    Users,
+    /// The workload identity condition (or its risk).
+    WorkloadIdentities,
+    /// The application condition.
+    Application,
+    /// The user action condition.
+    UserActions,
+    /// The authentication context condition.
+    AuthenticationContext,
+    /// The device platform condition.
+    DevicePlatform,
+    /// The filter for devices.
+    Devices,
+    /// The client app condition.
+    ClientApps,
+    /// The location condition.
+    Location,
+    /// The sign-in risk condition.
+    SignInRisk,
+    /// The user risk condition.
+    UserRisk,
+    /// The insider risk condition.
+    InsiderRisk,
+    /// The authentication flow condition.
+    AuthenticationFlow,
+}
+
+impl Reason {
+    /// Graph's spelling in `analysisReasons`.
+    pub fn graph(self) -> &'static str {
+        match self {
+            Reason::PolicyNotEnabled => "policyNotEnabled",
+            Reason::InvalidPolicy => "invalidPolicy",
+            Reason::Users => "users",
+            Reason::WorkloadIdentities => "workloadIdentities",
+            Reason::Application => "application",
+            Reason::UserActions => "userActions",
+            Reason::AuthenticationContext => "authenticationContext",
+            Reason::DevicePlatform => "devicePlatform",
+            Reason::Devices => "devices",
+            Reason::ClientApps => "clientApps",
+            Reason::Location => "location",
+            Reason::SignInRisk => "signInRisk",
+            Reason::UserRisk => "userRisk",
+            Reason::InsiderRisk => "insiderRisk",
+            Reason::AuthenticationFlow => "authenticationFlow",
+        }
+    }
+}
+
+/// The detail behind a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Why {
+    /// The sign-in is not in the included set.
+    NotIncluded,
+    /// The sign-in is in the excluded set (exclusion wins over inclusion).
+    Excluded,
+    /// The policy is disabled.
+    Disabled,
+    /// The policy is invalid.
+    Invalid,
+    /// Report-only policies do not evaluate user actions.
+    ReportOnlyUserAction,
+    /// The user is outside the combined registration preview and gets the legacy registration
+    /// experience, which no user-action policy governs.
+    LegacyRegistration,
+    /// The sign-in targets another kind of resource (an app, a user action or an
+    /// authentication context).
+    OtherContext,
+    /// A user signs in to a workload-identity policy, or a workload identity to a user policy.
+    OtherIdentity,
+}
+
+impl Why {
+    /// A short capol word for machine output.
+    pub fn word(self) -> &'static str {
+        match self {
+            Why::NotIncluded => "not_included",
+            Why::Excluded => "excluded",
+            Why::Disabled => "disabled",
+            Why::Invalid => "invalid",
+            Why::ReportOnlyUserAction => "report_only_user_action",
+            Why::LegacyRegistration => "legacy_registration",
+            Why::OtherContext => "other_target_kind",
+            Why::OtherIdentity => "other_identity_kind",
+        }
+    }
+}
+
+/// The first condition a sign-in misses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Miss {
+    /// Microsoft's reason.
+    pub reason: Reason,
+    /// capol's detail.
+    pub why: Why,
+}
+
+const fn miss(reason: Reason, why: Why) -> Miss {
+    Miss { reason, why }
+}
+
+/// The result for one policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyResult {
+    /// Every condition holds.
+    Applies,
+    /// The first condition that does not hold.
+    NotApplies(Miss),
+}
+
+impl PolicyResult {
+    /// True for `Applies`.
+    pub fn applies(self) -> bool {
+        matches!(self, PolicyResult::Applies)
+    }
+}
+
+/// Per-sign-in facts computed once before the policies are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Env {
+    /// Named IP locations containing the sign-in's IP.
+    pub ip_set: SetId,
+    /// Country locations (looked up by IP) matching the sign-in's country.
+    pub country_set: SetId,
+    /// Country locations (looked up by GPS) matching the sign-in's GPS country.
+    pub gps_set: SetId,
+    /// Whether the user has the combined security-info registration experience.
+    pub combined_registration: bool,
+}
+
+/// The evaluation of one sign-in against every policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evaluation {
+    /// One result per policy, in the engine's policy order.
+    pub results: Vec<PolicyResult>,
+    /// The indices of the policies that apply (enabled and report-only), ascending.
+    pub applied: Vec<u32>,
+    /// The per-sign-in facts.
+    pub env: Env,
+    scratch: Vec<u64>,
+}
+
+/// The policies that apply to one sign-in, without reasons for the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applicable {
+    /// The indices of the policies that apply (enabled and report-only), ascending.
+    pub policies: Vec<u32>,
+    /// The per-sign-in facts.
+    pub env: Env,
+    scratch: Vec<u64>,
+}
+
+/// Names and ids interned to dense indices.
+#[derive(Debug, Clone, Default)]
+struct Interner {
+    names: Vec<String>,
+    by_key: HashMap<String, u32>,
+}
+
+impl Interner {
+    /// Intern under its name and, when given, its id (ids compare case-insensitively).
+    fn intern(&mut self, name: &str, id: Option<&str>) -> u32 {
+        if let Some(&i) = self.by_key.get(name) {
+            if let Some(id) = id {
+                self.by_key.entry(id.to_ascii_lowercase()).or_insert(i);
+            }
+            return i;
+        }
+        if let Some(&i) = id.and_then(|id| self.by_key.get(&id.to_ascii_lowercase())) {
+            self.by_key.entry(name.to_owned()).or_insert(i);
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.by_key.insert(name.to_owned(), i);
+        if let Some(id) = id {
+            self.by_key.entry(id.to_ascii_lowercase()).or_insert(i);
+        }
+        i
+    }
+
+    fn find(&self, key: &str) -> Option<u32> {
+        self.by_key.get(key).or_else(|| self.by_key.get(&key.to_ascii_lowercase())).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+// --- policy bitsets ----------------------------------------------------------------------------
+
+#[inline]
+fn bit(words: &[u64], i: usize) -> bool {
+    words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+#[inline]
+fn set_bit(words: &mut [u64], i: usize) {
+    if let Some(w) = words.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+#[inline]
+fn or_into(dst: &mut [u64], src: &[u64]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d |= s;
+    }
+}
+
+#[inline]
+fn set_all(dst: &mut [u64], list: &[u32]) {
+    for &i in list {
+        set_bit(dst, i as usize);
+    }
+}
+
+/// Which policies a side (include or exclude) of a users condition puts a principal in.
+#[derive(Debug, Clone, Default)]
+struct UserIndex {
+    /// `all` (include side only; `none` keeps a policy out of every list).
+    all: Vec<u64>,
+    /// `guests`: every guest type.
+    all_guests: Vec<u64>,
+    /// `guests(types)` without a tenant list, per user type.
+    by_type: Vec<Vec<u64>>,
+    /// `guests(types, tenants = [...])`: checked one by one.
+    by_type_and_tenant: Vec<(u32, u8, BitSet)>,
+    by_user: Vec<Vec<u32>>,
+    by_group: Vec<Vec<u32>>,
+    by_role: Vec<Vec<u32>>,
+}
+
+impl UserIndex {
+    fn new(words: usize, users: usize, groups: usize, roles: usize) -> UserIndex {
+        UserIndex {
+            all: vec![0; words],
+            all_guests: vec![0; words],
+            by_type: vec![vec![0; words]; 8],
+            by_type_and_tenant: Vec::new(),
+            by_user: vec![Vec::new(); users],
+            by_group: vec![Vec::new(); groups],
+            by_role: vec![Vec::new(); roles],
+        }
+    }
+
+    /// The policies this side puts `p` in, into `out`.
+    fn fill(&self, p: &Principal, out: &mut [u64]) {
+        out.fill(0);
+        or_into(out, &self.all);
+        if p.user_type.is_guest() {
+            or_into(out, &self.all_guests);
+        }
+        if let Some(words) = self.by_type.get(p.user_type as usize) {
+            or_into(out, words);
+        }
+        for (policy, types, tenants) in &self.by_type_and_tenant {
+            let typed = types & user_type_bit(p.user_type) != 0;
+            // Internal guests belong to this tenant, so an external-tenant list cannot restrict them.
+            let tenant_ok =
+                p.user_type == UserType::InternalGuest || p.tenant.is_some_and(|t| tenants.contains(t));
+            if typed && tenant_ok {
+                set_bit(out, *policy as usize);
+            }
+        }
+        if let Some(list) = p.user.and_then(|u| self.by_user.get(u as usize)) {
+            set_all(out, list);
+        }
+        for g in p.groups.iter() {
+            if let Some(list) = self.by_group.get(g as usize) {
+                set_all(out, list);
+            }
+        }
+        for r in p.roles.iter() {
+            if let Some(list) = self.by_role.get(r as usize) {
+                set_all(out, list);
+            }
+        }
+    }
+}
+
+/// Which policies a side of an application condition holds a resource in.
+#[derive(Debug, Clone, Default)]
+struct AppIndex {
+    all: Vec<u64>,
+    office365: Vec<u64>,
+    admin_portals: Vec<u64>,
+    by_app: Vec<Vec<u32>>,
+}
+
+impl AppIndex {
+    fn fill(&self, a: &AppRef, out: &mut [u64]) {
+        out.fill(0);
+        or_into(out, &self.all);
+        if a.office365 {
+            or_into(out, &self.office365);
+        }
+        if a.admin_portals {
+            or_into(out, &self.admin_portals);
+        }
+        if let Some(list) = a.index.and_then(|i| self.by_app.get(i as usize)) {
+            set_all(out, list);
+        }
+    }
+}
+
+/// Which policies a side of a location condition holds a location set in.
+#[derive(Debug, Clone, Default)]
+struct LocIndex {
+    any: Vec<u64>,
+    trusted: Vec<u64>,
+    by_location: Vec<Vec<u32>>,
+}
+
+impl LocIndex {
+    fn add_set(&self, set: &BitSet, out: &mut [u64]) {
+        for l in set.iter() {
+            if let Some(list) = self.by_location.get(l as usize) {
+                set_all(out, list);
+            }
+        }
+    }
+}
+
+fn user_type_bit(t: UserType) -> u8 {
+    1 << (t as u8)
+}
+
+/// What a policy targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Apps,
+    Actions(u8),
+    Contexts,
+}
+
+#[derive(Debug, Clone)]
+struct WorkloadC {
+    include_all: bool,
+    include: BitSet,
+    exclude: BitSet,
+    // Filters on custom security attributes, which capol does not model: an include filter
+    // matches nothing, so only `include_all`/`include` admit a workload; an exclude filter
+    // excludes nothing.
+    filter_only: bool,
+}
+
+/// A policy reduced to what is not in the inverted indices.
+#[derive(Debug)]
+struct PolicyC {
+    state: ir::PolicyState,
+    invalid: bool,
+    targets_users: bool,
+    kind: Kind,
+    has_locations: bool,
+    platforms: Option<(u8, u8)>,
+    client_apps: u8,
+    sign_in_risk: u8,
+    user_risk: u8,
+    sp_risk: u8,
+    insider_risk: u8,
+    auth_flows: u8,
+    /// Mode and index into `Engine::filters`.
+    device_filter: Option<(ir::FilterMode, u32)>,
+    workload: Option<Box<WorkloadC>>,
+}
+
+const PLATFORM_ALL: u8 = 1 << (ir::Platform::All as u8);
+const CLIENT_ALL: u8 = 1 << (ir::ClientApp::All as u8);
+
+fn platform_bit(p: ir::Platform) -> u8 {
+    1 << (p as u8)
+}
+
+fn client_bit(c: ir::ClientApp) -> u8 {
+    1 << (c as u8)
+}
+
+fn risk_bit(r: Risk) -> u8 {
+    match r {
+        Risk::High => 1 << (ir::RiskLevel::High as u8),
+        Risk::Medium => 1 << (ir::RiskLevel::Medium as u8),
+        Risk::Low => 1 << (ir::RiskLevel::Low as u8),
+        Risk::None => 1 << (ir::RiskLevel::None as u8),
+        Risk::Hidden => 0,
+    }
+}
+
+fn mask<T: Copy>(items: &[T], bit: impl Fn(T) -> u8) -> u8 {
+    items.iter().fold(0, |m, &x| m | bit(x))
+}
+
+/// Who has the combined registration experience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Everyone,
+    Nobody,
+    Group(u32),
+}
+
+/// Regions of the per-sign-in scratch words, each `words` long.
+const USERS_IN: usize = 0;
+const USERS_OUT: usize = 1;
+const TARGET_IN: usize = 2;
+const TARGET_OUT: usize = 3;
+const LOC_IN: usize = 4;
+const LOC_OUT: usize = 5;
+const REGIONS: usize = 6;
+
+/// The per-sign-in policy bitsets, borrowed from a scratch buffer.
+struct Pre<'a> {
+    words: usize,
+    bits: &'a [u64],
+    /// Device filter results, memoised: bit `2i` known, bit `2i+1` matched (first 32 filters).
+    filters: std::cell::Cell<u64>,
+}
+
+impl Pre<'_> {
+    #[inline]
+    fn get(&self, region: usize, policy: usize) -> bool {
+        let start = region * self.words;
+        bit(self.bits.get(start..start + self.words).unwrap_or(&[]), policy)
+    }
+
+    #[inline]
+    fn region(&self, region: usize) -> &[u64] {
+        let start = region * self.words;
+        self.bits.get(start..start + self.words).unwrap_or(&[])
+    }
+}
+
+/// A program compiled for evaluation.
+#[derive(Debug)]
+pub struct Engine {
+    program: ir::Program,
+    users: Interner,
+    groups: Interner,
+    roles: Interner,
+    apps: Interner,
+    contexts: Interner,
+    service_principals: Interner,
+    tenants: Interner,
+    locations: Interner,
+    workspace: Vec<Arc<Principal>>,
+    workspace_keys: HashMap<String, usize>,
+    words: usize,
+    policies: Vec<PolicyC>,
+    filters: Vec<devfilter::Rule>,
+    users_in: UserIndex,
+    users_out: UserIndex,
+    apps_in: AppIndex,
+    apps_out: AppIndex,
+    actions: [Vec<u64>; 2],
+    by_context: Vec<Vec<u32>>,
+    locs_in: LocIndex,
+    locs_out: LocIndex,
+    /// Policies that can apply to users / to workload identities (enabled or report-only, valid,
+    /// and not report-only user actions).
+    live_users: Vec<u64>,
+    live_workloads: Vec<u64>,
+    /// Policies without a location condition.
+    no_locations: Vec<u64>,
+    sets: SetTable,
+    ip: IpTable,
+    set_trusted: Vec<bool>,
+    country: Vec<SetId>,
+    country_unknown: SetId,
+    gps: Vec<SetId>,
+    gps_unknown: SetId,
+    country_locations: bool,
+    registration: Option<Scope>,
+    warnings: Vec<String>,
+}
+
+impl Engine {
+    /// Compile a program. Never fails: a range that does not parse is skipped and a policy whose
+    /// device filter does not parse is marked invalid (it then never applies, with
+    /// `invalidPolicy`); both are listed in `warnings`. The IR from `capol compile` has neither.
+    pub fn new(program: &ir::Program) -> Engine {
+        let words = program.policies.len().div_ceil(64).max(1);
+        let mut engine = Engine {
+            program: program.clone(),
+            users: Interner::default(),
+            groups: Interner::default(),
+            roles: Interner::default(),
+            apps: Interner::default(),
+            contexts: Interner::default(),
+            service_principals: Interner::default(),
+            tenants: Interner::default(),
+            locations: Interner::default(),
+            workspace: Vec::new(),
+            workspace_keys: HashMap::new(),
+            words,
+            policies: Vec::new(),
+            filters: Vec::new(),
+            users_in: UserIndex::default(),
+            users_out: UserIndex::default(),
+            apps_in: AppIndex::default(),
+            apps_out: AppIndex::default(),
+            actions: [vec![0; words], vec![0; words]],
+            by_context: Vec::new(),
+            locs_in: LocIndex::default(),
+            locs_out: LocIndex::default(),
+            live_users: vec![0; words],
+            live_workloads: vec![0; words],
+            no_locations: vec![0; words],
+            sets: SetTable::new(0),
+            ip: IpTable::default(),
+            set_trusted: Vec::new(),
+            country: Vec::new(),
+            country_unknown: EMPTY,
+            gps: Vec::new(),
+            gps_unknown: EMPTY,
+            country_locations: false,
+            registration: None,
+            warnings: Vec::new(),
+        };
+        engine.intern_everything();
+        engine.compile_locations();
+        engine.compile_workspace_users();
+        engine.compile_policies();
+        engine
+    }
+
+    /// Pass 1: every name a policy (or the registration preview) mentions gets an index, so
+    /// bitsets can be sized before policies are compiled.
+    fn intern_everything(&mut self) {
+        for u in &self.program.users {
+            self.users.intern(&u.name, u.id.as_deref());
+        }
+        for l in &self.program.locations {
+            self.locations.intern(&l.name, l.id.as_deref());
+        }
+        for a in &self.program.auth_contexts {
+            self.contexts.intern(&a.name, a.id.as_deref());
+        }
+        for s in &self.program.service_principals {
+            self.service_principals.intern(&s.name, s.id.as_deref());
+        }
+        if let Some(ir::CombinedRegistration { enabled_for: ir::RegistrationScope::Group(g) }) =
+            &self.program.combined_registration
+        {
+            self.groups.intern(&g.name, g.id.as_deref());
+        }
+        for p in &self.program.policies {
+            for set in [&p.users.include, &p.users.exclude] {
+                for u in &set.users {
+                    self.users.intern(&u.name, u.id.as_deref());
+                }
+                for g in &set.groups {
+                    self.groups.intern(&g.name, g.id.as_deref());
+                }
+                for r in &set.roles {
+                    self.roles.intern(&r.name, r.id.as_deref());
+                }
+                for t in set.guests.iter().flat_map(|g| g.tenants.iter().flatten()) {
+                    self.tenants.intern(&t.to_ascii_lowercase(), None);
+                }
+            }
+            match &p.target {
+                ir::Target::Apps { include, exclude, .. } => {
+                    for a in include.apps.iter().chain(&exclude.apps) {
+                        self.apps.intern(&app_key(a), None);
+                    }
+                }
+                ir::Target::AuthContexts { contexts } => {
+                    for c in contexts {
+                        self.contexts.intern(&c.name, c.id.as_deref());
+                    }
+                }
+                ir::Target::UserActions { .. } => {}
+            }
+            if let Some(sp) = &p.service_principals {
+                for s in sp.include.iter().chain(&sp.exclude) {
+                    self.service_principals.intern(&s.name, s.id.as_deref());
+                }
+            }
+            for set in p.locations.iter().flat_map(|l| [&l.include, &l.exclude]) {
+                for n in &set.named {
+                    self.locations.intern(&n.name, n.id.as_deref());
+                }
+            }
+        }
+        // Roles are also known by name in the workspace: map names to the template ids
+        // policies use.
+        for r in &self.program.roles {
+            if let Some(i) = self.roles.find(&r.template_id) {
+                self.roles.by_key.entry(r.name.clone()).or_insert(i);
+            }
+        }
+        self.registration = self.program.combined_registration.as_ref().map(|c| match &c.enabled_for {
+            ir::RegistrationScope::All => Scope::Everyone,
+            ir::RegistrationScope::None => Scope::Nobody,
+            ir::RegistrationScope::Group(g) => self.groups.find(&g.name).map_or(Scope::Nobody, Scope::Group),
+        });
+    }
+
+    fn compile_locations(&mut self) {
+        let n = self.locations.len();
+        let mut sets = SetTable::new(n);
+        let mut networks = Vec::new();
+        let mut trusted = BitSet::new(n);
+        let mut country = vec![BitSet::new(n); 26 * 26];
+        let mut gps = vec![BitSet::new(n); 26 * 26];
+        let mut country_unknown = BitSet::new(n);
+        let mut gps_unknown = BitSet::new(n);
+        for l in &self.program.locations {
+            let Some(index) = self.locations.find(&l.name) else { continue };
+            match &l.kind {
+                ir::LocationKind::Ip { trusted: is_trusted, ranges } => {
+                    if *is_trusted {
+                        trusted.insert(index);
+                    }
+                    for r in ranges {
+                        match IpNetwork::new(r.network, r.prefix) {
+                            Ok(net) => networks.push((net, index)),
+                            Err(_) => self
+                                .warnings
+                                .push(format!("location `{}`: skipped invalid range `{r}`", l.name)),
+                        }
+                    }
+                }
+                ir::LocationKind::Country { countries, include_unknown, lookup } => {
+                    self.country_locations = true;
+                    let (table, unknown) = match lookup {
+                        ir::CountryLookup::ClientIp => (&mut country, &mut country_unknown),
+                        ir::CountryLookup::AuthenticatorGps => (&mut gps, &mut gps_unknown),
+                    };
+                    for c in countries {
+                        match super::signin::country_code(c) {
+                            Some(code) => {
+                                if let Some(set) = table.get_mut(country_slot(code)) {
+                                    set.insert(index);
+                                }
+                            }
+                            None => self
+                                .warnings
+                                .push(format!("location `{}`: skipped invalid country `{c}`", l.name)),
+                        }
+                    }
+                    if *include_unknown {
+                        unknown.insert(index);
+                    }
+                }
+                // Declared by id only (a compliant-network location, the MFA trusted IPs, one
+                // managed elsewhere): its addresses are unknown, so no sign-in is placed in it,
+                // like Entra's legacy trusted IPs (docs/eval.md).
+                ir::LocationKind::Unmanaged { .. } => {}
+            }
+        }
+        self.ip = IpTable::build(&networks, &mut sets);
+        self.country = country.iter().map(|s| sets.intern(s)).collect();
+        self.gps = gps.iter().map(|s| sets.intern(s)).collect();
+        self.country_unknown = sets.intern(&country_unknown);
+        self.gps_unknown = sets.intern(&gps_unknown);
+        self.set_trusted = (0..sets.len()).map(|id| sets.get(id as SetId).intersects(&trusted)).collect();
+        self.sets = sets;
+    }
+
+    fn compile_workspace_users(&mut self) {
+        let users = std::mem::take(&mut self.program.users);
+        for (i, u) in users.iter().enumerate() {
+            let mut groups = BitSet::new(self.groups.len());
+            for g in &u.member_of {
+                if let Some(gi) = self.groups.find(g) {
+                    groups.insert(gi);
+                }
+            }
+            let mut roles = BitSet::new(self.roles.len());
+            for r in &u.roles {
+                if let Some(ri) = self.roles.find(r) {
+                    roles.insert(ri);
+                }
+            }
+            self.workspace.push(Arc::new(Principal {
+                user: self.users.find(&u.name),
+                user_type: u.user_type,
+                groups,
+                roles,
+                tenant: None,
+            }));
+            self.workspace_keys.insert(u.name.clone(), i);
+            for key in [&u.id, &u.upn].into_iter().flatten() {
+                self.workspace_keys.entry(key.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        self.program.users = users;
+    }
+
+    fn add_user_set(&self, index: &mut UserIndex, set: &ir::UserSet, policy: u32) {
+        let i = policy as usize;
+        if set.none {
+            return;
+        }
+        if set.all {
+            set_bit(&mut index.all, i);
+        }
+        if set.all_guests {
+            set_bit(&mut index.all_guests, i);
+        }
+        if let Some(guests) = &set.guests {
+            match &guests.tenants {
+                None => {
+                    for t in &guests.types {
+                        if let Some(words) = index.by_type.get_mut(*t as usize) {
+                            set_bit(words, i);
+                        }
+                    }
+                }
+                Some(list) => {
+                    let mut bits = BitSet::new(self.tenants.len());
+                    for t in list {
+                        if let Some(ti) = self.tenants.find(&t.to_ascii_lowercase()) {
+                            bits.insert(ti);
+                        }
+                    }
+                    index.by_type_and_tenant.push((policy, mask(&guests.types, user_type_bit), bits));
+                }
+            }
+        }
+        for u in &set.users {
+            if let Some(list) = self.users.find(&u.name).and_then(|x| index.by_user.get_mut(x as usize)) {
+                list.push(policy);
+            }
+        }
+        for g in &set.groups {
+            if let Some(list) = self.groups.find(&g.name).and_then(|x| index.by_group.get_mut(x as usize)) {
+                list.push(policy);
+            }
+        }
+        for r in &set.roles {
+            if let Some(list) = self.roles.find(&r.name).and_then(|x| index.by_role.get_mut(x as usize)) {
+                list.push(policy);
+            }
+        }
+    }
+
+    fn add_app_set(&self, index: &mut AppIndex, set: &ir::AppSet, policy: u32) {
+        let i = policy as usize;
+        if set.none {
+            return;
+        }
+        if set.all {
+            set_bit(&mut index.all, i);
+        }
+        if set.office365 {
+            set_bit(&mut index.office365, i);
+        }
+        if set.admin_portals {
+            set_bit(&mut index.admin_portals, i);
+        }
+        for a in &set.apps {
+            if let Some(list) = self.apps.find(&app_key(a)).and_then(|x| index.by_app.get_mut(x as usize)) {
+                list.push(policy);
+            }
+        }
+    }
+
+    fn add_loc_set(&self, index: &mut LocIndex, set: &ir::LocationSet, policy: u32) {
+        let i = policy as usize;
+        if set.any {
+            set_bit(&mut index.any, i);
+        }
+        if set.trusted {
+            set_bit(&mut index.trusted, i);
+        }
+        for n in &set.named {
+            if let Some(list) =
+                self.locations.find(&n.name).and_then(|x| index.by_location.get_mut(x as usize))
+            {
+                list.push(policy);
+            }
+        }
+    }
+
+    fn compile_policies(&mut self) {
+        let w = self.words;
+        let user_index = || UserIndex::new(w, self.users.len(), self.groups.len(), self.roles.len());
+        let mut users_in = user_index();
+        let mut users_out = user_index();
+        let app_index = || AppIndex {
+            all: vec![0; w],
+            office365: vec![0; w],
+            admin_portals: vec![0; w],
+            by_app: vec![Vec::new(); self.apps.len()],
+        };
+        let mut apps_in = app_index();
+        let mut apps_out = app_index();
+        let loc_index = || LocIndex {
+            any: vec![0; w],
+            trusted: vec![0; w],
+            by_location: vec![Vec::new(); self.locations.len()],
+        };
+        let mut locs_in = loc_index();
+        let mut locs_out = loc_index();
+        let mut by_context = vec![Vec::new(); self.contexts.len()];
+        let mut rules: HashMap<String, u32> = HashMap::new();
+        let program = std::mem::replace(&mut self.program.policies, Vec::new());
+        for (i, p) in program.iter().enumerate() {
+            let policy = i as u32;
+            self.add_user_set(&mut users_in, &p.users.include, policy);
+            self.add_user_set(&mut users_out, &p.users.exclude, policy);
+            let kind = match &p.target {
+                ir::Target::Apps { include, exclude, .. } => {
+                    self.add_app_set(&mut apps_in, include, policy);
+                    self.add_app_set(&mut apps_out, exclude, policy);
+                    Kind::Apps
+                }
+                ir::Target::UserActions { actions } => {
+                    for a in actions {
+                        if let Some(words) = self.actions.get_mut(*a as usize) {
+                            set_bit(words, i);
+                        }
+                    }
+                    Kind::Actions(mask(actions, |a| 1 << (a as u8)))
+                }
+                ir::Target::AuthContexts { contexts } => {
+                    for c in contexts {
+                        if let Some(list) =
+                            self.contexts.find(&c.name).and_then(|x| by_context.get_mut(x as usize))
+                        {
+                            list.push(policy);
+                        }
+                    }
+                    Kind::Contexts
+                }
+            };
+            match &p.locations {
+                Some(l) => {
+                    // An include set with nothing in it cannot come from the checker; read it as
+                    // the portal's default, any location.
+                    if !l.include.any && !l.include.trusted && l.include.named.is_empty() {
+                        set_bit(&mut locs_in.any, i);
+                    }
+                    self.add_loc_set(&mut locs_in, &l.include, policy);
+                    self.add_loc_set(&mut locs_out, &l.exclude, policy);
+                }
+                None => set_bit(&mut self.no_locations, i),
+            }
+            let workload = p.service_principals.as_ref().map(|sp| {
+                let mut include = BitSet::new(self.service_principals.len());
+                let mut exclude = BitSet::new(self.service_principals.len());
+                for s in &sp.include {
+                    if let Some(x) = self.service_principals.find(&s.name) {
+                        include.insert(x);
+                    }
+                }
+                for s in &sp.exclude {
+                    if let Some(x) = self.service_principals.find(&s.name) {
+                        exclude.insert(x);
+                    }
+                }
+                let filter_only = sp.filter.as_ref().is_some_and(|f| f.mode == ir::FilterMode::Include)
+                    && !sp.include_all
+                    && sp.include.is_empty();
+                Box::new(WorkloadC { include_all: sp.include_all, include, exclude, filter_only })
+            });
+            let mut invalid = false;
+            let device_filter = match &p.device_filter {
+                None => None,
+                Some(f) => match rules.get(&f.rule) {
+                    Some(&id) => Some((f.mode, id)),
+                    None => match devfilter::parse(&f.rule) {
+                        Ok(rule) => {
+                            let id = self.filters.len() as u32;
+                            self.filters.push(rule);
+                            rules.insert(f.rule.clone(), id);
+                            Some((f.mode, id))
+                        }
+                        Err(e) => {
+                            invalid = true;
+                            self.warnings.push(format!(
+                                "policy `{}`: invalid device filter ({}); the policy never applies",
+                                p.display_name, e.message
+                            ));
+                            None
+                        }
+                    },
+                },
+            };
+            let client_apps = mask(&p.client_apps, client_bit);
+            let compiled = PolicyC {
+                state: p.state,
+                invalid,
+                targets_users: !p.users.include.is_empty()
+                    || p.users.include.none
+                    || p.service_principals.is_none(),
+                kind,
+                has_locations: p.locations.is_some(),
+                platforms: p.platforms.as_ref().map(|pl| {
+                    let include = mask(&pl.include, platform_bit);
+                    (if include == 0 { PLATFORM_ALL } else { include }, mask(&pl.exclude, platform_bit))
+                }),
+                client_apps: if client_apps == 0 { CLIENT_ALL } else { client_apps },
+                sign_in_risk: mask(&p.sign_in_risk, |r| 1 << (r as u8)),
+                user_risk: mask(&p.user_risk, |r| 1 << (r as u8)),
+                sp_risk: mask(&p.service_principal_risk, |r| 1 << (r as u8)),
+                insider_risk: mask(&p.insider_risk, |r| 1 << (r as u8)),
+                auth_flows: mask(&p.auth_flows, |f| 1 << (f as u8)),
+                device_filter,
+                workload,
+            };
+            let live = compiled.state != ir::PolicyState::Disabled
+                && !compiled.invalid
+                && !(compiled.state == ir::PolicyState::ReportOnly
+                    && matches!(compiled.kind, Kind::Actions(_)));
+            if live && compiled.targets_users {
+                set_bit(&mut self.live_users, i);
+            }
+            if live && compiled.workload.is_some() {
+                set_bit(&mut self.live_workloads, i);
+            }
+            self.policies.push(compiled);
+        }
+        self.program.policies = program;
+        self.users_in = users_in;
+        self.users_out = users_out;
+        self.apps_in = apps_in;
+        self.apps_out = apps_out;
+        self.by_context = by_context;
+        self.locs_in = locs_in;
+        self.locs_out = locs_out;
+    }
+
+    // --- queries ----------------------------------------------------------------------------
+
+    /// The program the engine was compiled from.
+    pub fn program(&self) -> &ir::Program {
+        &self.program
+    }
+
+    /// The policies, in evaluation order (the program's order).
+    pub fn policies(&self) -> &[ir::Policy] {
+        &self.program.policies
+    }
+
+    /// Problems met while compiling (never present for IR from `capol compile`).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Whether any country location exists.
+    pub fn has_country_locations(&self) -> bool {
+        self.country_locations
+    }
+
+    /// Whether the program declares the combined registration preview.
+    pub fn has_registration_preview(&self) -> bool {
+        self.registration.is_some()
+    }
+
+    /// The workspace user with this name, object id or UPN (ids and UPNs case-insensitively):
+    /// its index in `program().users`.
+    pub fn workspace_user(&self, key: &str) -> Option<usize> {
+        self.workspace_keys.get(key).or_else(|| self.workspace_keys.get(&key.to_ascii_lowercase())).copied()
+    }
+
+    /// The precompiled facts of the workspace user at `index` in `program().users`.
+    pub fn workspace_principal(&self, index: usize) -> Option<Arc<Principal>> {
+        self.workspace.get(index).cloned()
+    }
+
+    /// The user index for a user object id or workspace name, when policies or the workspace
+    /// know the user.
+    pub fn user_index(&self, key: &str) -> Option<u32> {
+        self.users.find(key)
+    }
+
+    /// The group index for a group name or object id, when a policy (or the registration
+    /// preview) names the group.
+    pub fn group_index(&self, key: &str) -> Option<u32> {
+        self.groups.find(key)
+    }
+
+    /// The role index for a role name or template id, when a policy names the role.
+    pub fn role_index(&self, key: &str) -> Option<u32> {
+        self.roles.find(key)
+    }
+
+    /// The tenant index of an external tenant id, when a policy names it.
+    pub fn tenant_index(&self, id: &str) -> Option<u32> {
+        self.tenants.find(&id.to_ascii_lowercase())
+    }
+
+    /// The authentication context index for a name or id (`c1`).
+    pub fn context_index(&self, key: &str) -> Option<u32> {
+        self.contexts.find(key)
+    }
+
+    /// The service principal index for a name or id.
+    pub fn service_principal_index(&self, key: &str) -> Option<u32> {
+        self.service_principals.find(key)
+    }
+
+    /// A resource as the engine sees it, from its app id.
+    pub fn app(&self, app_id: &str) -> AppRef {
+        AppRef {
+            index: self.apps.find(&app_id.to_ascii_lowercase()),
+            office365: super::apps::is_office365(app_id),
+            admin_portals: super::apps::is_admin_portal(app_id),
+            named_group: false,
+        }
+    }
+
+    /// An empty membership set sized for this engine's groups and roles.
+    pub fn empty_principal(&self, user_type: UserType) -> Principal {
+        Principal {
+            user: None,
+            user_type,
+            groups: BitSet::new(self.groups.len()),
+            roles: BitSet::new(self.roles.len()),
+            tenant: None,
+        }
+    }
+
+    /// The names of the named locations in an interned location set.
+    pub fn location_names(&self, set: SetId) -> Vec<&str> {
+        self.sets
+            .get(set)
+            .iter()
+            .filter_map(|i| self.locations.names.get(i as usize))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Whether a location set holds a trusted location.
+    pub fn set_is_trusted(&self, set: SetId) -> bool {
+        self.set_trusted.get(set as usize).copied().unwrap_or(false)
+    }
+
+    /// Number of IP intervals (IPv4, IPv6) in the lookup table.
+    pub fn ip_intervals(&self) -> (usize, usize) {
+        self.ip.len()
+    }
+
+    // --- evaluation -------------------------------------------------------------------------
+
+    /// The per-sign-in facts: which locations hold the IP and country, and whether the user has
+    /// the combined registration experience.
+    #[inline]
+    pub fn env(&self, s: &SignIn) -> Env {
+        let ip_set = s.ip.map_or(EMPTY, |ip| self.ip.lookup(ip));
+        let country_set = match s.country {
+            Some(c) => self.country.get(country_slot(c)).copied().unwrap_or(EMPTY),
+            None => self.country_unknown,
+        };
+        let gps_set = match s.gps_country.or(s.country) {
+            Some(c) => self.gps.get(country_slot(c)).copied().unwrap_or(EMPTY),
+            None => self.gps_unknown,
+        };
+        let combined_registration = match (self.registration, &s.identity) {
+            (None | Some(Scope::Everyone), _) => true,
+            (Some(Scope::Nobody), _) | (_, Identity::ServicePrincipal(_)) => false,
+            (Some(Scope::Group(g)), Identity::User(p)) => p.groups.contains(g),
+        };
+        Env { ip_set, country_set, gps_set, combined_registration }
+    }
+
+    /// Fill the per-sign-in policy bitsets.
+    fn prepare<'a>(&self, s: &SignIn, env: &Env, scratch: &'a mut Vec<u64>) -> Pre<'a> {
+        let w = self.words;
+        scratch.clear();
+        scratch.resize(REGIONS * w, 0);
+        {
+            let (users, rest) = scratch.split_at_mut(2 * w);
+            let (users_in, users_out) = users.split_at_mut(w);
+            if let Identity::User(p) = &s.identity {
+                self.users_in.fill(p, users_in);
+                self.users_out.fill(p, users_out);
+            }
+            let (target, locs) = rest.split_at_mut(2 * w);
+            let (target_in, target_out) = target.split_at_mut(w);
+            match s.context {
+                Context::App(a) => {
+                    self.apps_in.fill(&a, target_in);
+                    self.apps_out.fill(&a, target_out);
+                }
+                Context::Action(a) => {
+                    if let Some(words) = self.actions.get(a as usize) {
+                        or_into(target_in, words);
+                    }
+                }
+                Context::AuthContext(c) => {
+                    if let Some(list) = c.and_then(|c| self.by_context.get(c as usize)) {
+                        set_all(target_in, list);
+                    }
+                }
+            }
+            let (loc_in, loc_out) = locs.split_at_mut(w);
+            or_into(loc_in, &self.locs_in.any);
+            or_into(loc_out, &self.locs_out.any);
+            if self.set_is_trusted(env.ip_set) {
+                or_into(loc_in, &self.locs_in.trusted);
+                or_into(loc_out, &self.locs_out.trusted);
+            }
+            for set in [env.ip_set, env.country_set, env.gps_set] {
+                if set != EMPTY {
+                    let set = self.sets.get(set);
+                    self.locs_in.add_set(set, loc_in);
+                    self.locs_out.add_set(set, loc_out);
+                }
+            }
+        }
+        Pre { words: w, bits: scratch, filters: std::cell::Cell::new(0) }
+    }
+
+    /// Evaluate every policy.
+    pub fn evaluate(&self, s: &SignIn) -> Evaluation {
+        let mut out = Evaluation::default();
+        self.evaluate_into(s, &mut out);
+        out
+    }
+
+    /// Evaluate every policy into a reusable buffer.
+    pub fn evaluate_into(&self, s: &SignIn, out: &mut Evaluation) {
+        let env = self.env(s);
+        out.env = env;
+        out.results.clear();
+        out.applied.clear();
+        let pre = self.prepare(s, &env, &mut out.scratch);
+        for (i, p) in self.policies.iter().enumerate() {
+            let result = match self.check(i, p, s, &env, &pre) {
+                Ok(()) => {
+                    out.applied.push(i as u32);
+                    PolicyResult::Applies
+                }
+                Err(m) => PolicyResult::NotApplies(m),
+            };
+            out.results.push(result);
+        }
+    }
+
+    /// Only the policies that apply, into a reusable buffer. Faster than `evaluate_into`: the
+    /// policy bitsets are intersected first, and only the policies left are checked.
+    pub fn applicable_into(&self, s: &SignIn, out: &mut Applicable) {
+        let env = self.env(s);
+        out.env = env;
+        out.policies.clear();
+        let pre = self.prepare(s, &env, &mut out.scratch);
+        let user = matches!(s.identity, Identity::User(_));
+        let (live, users_in, users_out) = if user {
+            (&self.live_users, pre.region(USERS_IN), pre.region(USERS_OUT))
+        } else {
+            (&self.live_workloads, &[][..], &[][..])
+        };
+        let (t_in, t_out) = (pre.region(TARGET_IN), pre.region(TARGET_OUT));
+        let (l_in, l_out) = (pre.region(LOC_IN), pre.region(LOC_OUT));
+        for wi in 0..self.words {
+            let get = |s: &[u64]| s.get(wi).copied().unwrap_or(0);
+            let mut word = get(live) & get(t_in) & !get(t_out);
+            if user {
+                word &= get(users_in) & !get(users_out);
+            }
+            word &= get(&self.no_locations) | (get(l_in) & !get(l_out));
+            while word != 0 {
+                let i = wi * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                if let Some(p) = self.policies.get(i)
+                    && self.check(i, p, s, &env, &pre).is_ok()
+                {
+                    out.policies.push(i as u32);
+                }
+            }
+        }
+    }
+
+    fn device_matches(&self, filter: u32, s: &SignIn, pre: &Pre<'_>) -> bool {
+        let f = filter as usize;
+        let Some(rule) = self.filters.get(f) else { return false };
+        if f >= 32 {
+            return rule.matches(&s.device);
+        }
+        let memo = pre.filters.get();
+        if memo & (1 << (2 * f)) != 0 {
+            return memo & (1 << (2 * f + 1)) != 0;
+        }
+        let matched = rule.matches(&s.device);
+        pre.filters.set(memo | (1 << (2 * f)) | (u64::from(matched) << (2 * f + 1)));
+        matched
+    }
+
+    #[inline]
+    fn check(&self, i: usize, p: &PolicyC, s: &SignIn, env: &Env, pre: &Pre<'_>) -> Result<(), Miss> {
+        use Reason as R;
+        use Why as W;
+        if p.state == ir::PolicyState::Disabled {
+            return Err(miss(R::PolicyNotEnabled, W::Disabled));
+        }
+        if p.invalid {
+            return Err(miss(R::InvalidPolicy, W::Invalid));
+        }
+        if p.state == ir::PolicyState::ReportOnly && matches!(p.kind, Kind::Actions(_)) {
+            return Err(miss(R::UserActions, W::ReportOnlyUserAction));
+        }
+        match &s.identity {
+            Identity::User(_) => {
+                if !p.targets_users {
+                    return Err(miss(R::WorkloadIdentities, W::OtherIdentity));
+                }
+                if !pre.get(USERS_IN, i) {
+                    return Err(miss(R::Users, W::NotIncluded));
+                }
+                if pre.get(USERS_OUT, i) {
+                    return Err(miss(R::Users, W::Excluded));
+                }
+            }
+            Identity::ServicePrincipal(sp) => {
+                let Some(w) = &p.workload else { return Err(miss(R::Users, W::OtherIdentity)) };
+                let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
+                if !included {
+                    return Err(miss(R::WorkloadIdentities, W::NotIncluded));
+                }
+                if sp.is_some_and(|x| w.exclude.contains(x)) {
+                    return Err(miss(R::WorkloadIdentities, W::Excluded));
+                }
+                if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
+                    return Err(miss(R::WorkloadIdentities, W::NotIncluded));
+                }
+            }
+        }
+        let reason = match p.kind {
+            Kind::Apps => R::Application,
+            Kind::Actions(_) => R::UserActions,
+            Kind::Contexts => R::AuthenticationContext,
+        };
+        let same_kind = matches!(
+            (p.kind, s.context),
+            (Kind::Apps, Context::App(_))
+                | (Kind::Actions(_), Context::Action(_))
+                | (Kind::Contexts, Context::AuthContext(_))
+        );
+        if !same_kind {
+            return Err(miss(reason, W::OtherContext));
+        }
+        if !pre.get(TARGET_IN, i) {
+            return Err(miss(reason, W::NotIncluded));
+        }
+        if pre.get(TARGET_OUT, i) {
+            return Err(miss(reason, W::Excluded));
+        }
+        if let Context::Action(ir::UserAction::RegisterSecurityInfo) = s.context
+            && !env.combined_registration
+        {
+            return Err(miss(R::UserActions, W::LegacyRegistration));
+        }
+        if let Some((include, exclude)) = p.platforms {
+            let b = s.platform.map_or(0, platform_bit);
+            if include & PLATFORM_ALL == 0 && include & b == 0 {
+                return Err(miss(R::DevicePlatform, W::NotIncluded));
+            }
+            if exclude & PLATFORM_ALL != 0 || exclude & b != 0 {
+                return Err(miss(R::DevicePlatform, W::Excluded));
+            }
+        }
+        if let Some((mode, filter)) = p.device_filter {
+            let matched = self.device_matches(filter, s, pre);
+            match mode {
+                ir::FilterMode::Include if !matched => return Err(miss(R::Devices, W::NotIncluded)),
+                ir::FilterMode::Exclude if matched => return Err(miss(R::Devices, W::Excluded)),
+                _ => {}
+            }
+        }
+        if !client_matches(p.client_apps, s.client, s.platform) {
+            return Err(miss(R::ClientApps, W::NotIncluded));
+        }
+        if p.has_locations {
+            if !pre.get(LOC_IN, i) {
+                return Err(miss(R::Location, W::NotIncluded));
+            }
+            if pre.get(LOC_OUT, i) {
+                return Err(miss(R::Location, W::Excluded));
+            }
+        }
+        if p.sign_in_risk != 0 && p.sign_in_risk & risk_bit(s.sign_in_risk) == 0 {
+            return Err(miss(R::SignInRisk, W::NotIncluded));
+        }
+        if p.user_risk != 0 && p.user_risk & risk_bit(s.user_risk) == 0 {
+            return Err(miss(R::UserRisk, W::NotIncluded));
+        }
+        if p.insider_risk != 0 && s.insider_risk.is_none_or(|r| p.insider_risk & (1 << r as u8) == 0) {
+            return Err(miss(R::InsiderRisk, W::NotIncluded));
+        }
+        if p.auth_flows != 0 && s.auth_flow.is_none_or(|f| p.auth_flows & (1 << f as u8) == 0) {
+            return Err(miss(R::AuthenticationFlow, W::NotIncluded));
+        }
+        Ok(())
+    }
+}
+
+/// The key an app is interned under: its app id, lowercase (its name when it has no id).
+fn app_key(a: &ir::Ref) -> String {
+    a.id.as_deref().unwrap_or(&a.name).to_ascii_lowercase()
+}
+
+/// Platforms where `easSupported` covers Exchange ActiveSync ("supported platforms (such as iOS,
+/// Android, and Windows)", concept-conditional-access-conditions.md).
+const EAS_PLATFORMS: u8 =
+    (1 << ir::Platform::Android as u8) | (1 << ir::Platform::Ios as u8) | (1 << ir::Platform::Windows as u8);
+
+#[inline]
+fn client_matches(policy: u8, client: Option<Client>, platform: Option<ir::Platform>) -> bool {
+    use ir::ClientApp as C;
+    if policy & CLIENT_ALL != 0 {
+        return true;
+    }
+    let has = |c: C| policy & client_bit(c) != 0;
+    match client {
+        None => false,
+        Some(Client::Browser) => has(C::Browser),
+        Some(Client::MobileDesktop) => has(C::MobileDesktop),
+        Some(Client::ExchangeActiveSync) => {
+            has(C::ExchangeActiveSync)
+                || (has(C::EasSupported) && platform.is_some_and(|p| EAS_PLATFORMS & platform_bit(p) != 0))
+        }
+        Some(Client::EasSupported) => has(C::ExchangeActiveSync) || has(C::EasSupported),
+        Some(Client::Other) => has(C::Other),
+    }
+}
