@@ -11,6 +11,7 @@ pub mod compile;
 pub mod devfilter;
 pub mod diagnostic;
 pub mod eval;
+pub mod fuzzing;
 pub mod fmt;
 pub mod r#gen;
 pub mod import;

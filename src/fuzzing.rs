@@ -1,0 +1,68 @@
+//! Harnesses shared by the fuzz targets in `fuzz/` and their regression tests: each runs one
+//! phase on arbitrary input. Diagnostics are the expected outcome of bad input; a panic is a bug,
+//! either in the phase or in an invariant these harnesses check (`docs/testing.md`).
+
+use std::sync::OnceLock;
+
+use crate::eval::{self, Engine};
+use crate::{Sources, fmt, import, ir, syntax};
+
+/// Parse, check and compile one file of arbitrary bytes. When it compiles, the IR must survive
+/// a JSON round trip unchanged and every span of every diagnostic must lie inside the file.
+pub fn parse_check_compile(data: &[u8]) {
+    let mut sources = Sources::new();
+    let (_, load_error) = sources.add_bytes("fuzz.capol", data);
+    if load_error.is_some() {
+        return;
+    }
+    let (program, diags) = crate::compile_workspace(&sources);
+    let len = sources.files.first().map_or(0, |f| f.text.len());
+    for diag in &diags.items {
+        let loc = diag.loc();
+        assert!(loc.span.end as usize <= len, "span out of the file: {diag:?}");
+    }
+    if let Some(program) = program {
+        let json = program.to_json();
+        let back: ir::Program = serde_json::from_str(&json).expect("compiled IR deserialises");
+        assert_eq!(back, program, "IR JSON round trip");
+    }
+}
+
+/// Print a file that parses and parse the printed text again: the trees must agree.
+pub fn format_round_trip(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (tree, diags) = syntax::parse(crate::span::FileId(0), text);
+    if diags.has_errors() {
+        return;
+    }
+    let printed = fmt::print_file(&tree);
+    let (again, diags) = syntax::parse(crate::span::FileId(0), &printed);
+    assert!(!diags.has_errors(), "printed text does not parse: {diags:?}\n{printed}");
+    assert!(fmt::same_decls(&tree.decls, &again.decls), "printing changed the tree:\n{printed}");
+    assert_eq!(fmt::print_file(&again), printed, "printing is not idempotent");
+}
+
+/// Import arbitrary bytes as a Graph export; whatever is imported must parse and check without
+/// a panic.
+pub fn import_export(data: &[u8]) {
+    let output = import::import(&[import::Input { path: "fuzz.json".into(), bytes: data.to_vec() }]);
+    let mut sources = Sources::new();
+    for file in &output.files {
+        sources.add(file.path.clone(), file.text.clone());
+    }
+    let _ = crate::check_workspace(&sources);
+}
+
+/// Evaluate an arbitrary document (capol scenario, Graph What If request or sign-in record)
+/// against a fixed generated workspace.
+pub fn evaluate_document(data: &[u8]) {
+    static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| {
+        let mut sources = Sources::new();
+        sources.add("generated.capol", crate::r#gen::workspace(7, 30, 6, 40));
+        crate::compile_workspace(&sources).0.map(|program| Engine::new(&program))
+    });
+    let (Some(engine), Ok(text)) = (engine, std::str::from_utf8(data)) else { return };
+    let resolver = eval::scenario::Resolver::new(engine);
+    let _ = eval::evaluate_document(&resolver, text, eval::Input::Auto);
+}

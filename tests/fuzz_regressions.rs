@@ -1,0 +1,39 @@
+//! Regression inputs of the fuzz targets (`fuzz/`): every file under
+//! `tests/fixtures/fuzz/<target>/` runs through the same harness as the fuzzer, so an input that
+//! once crashed capol is checked on every `cargo test`.
+
+use std::path::Path;
+
+fn run(target: &str, harness: fn(&[u8])) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz").join(target);
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let data = std::fs::read(&path).unwrap();
+        // A panic names the input through the test's output.
+        eprintln!("{}", path.display());
+        harness(&data);
+        count += 1;
+    }
+    assert!(count > 0, "no regression inputs in {}", dir.display());
+}
+
+#[test]
+fn parse_check_compile_inputs() {
+    run("parse_check_compile", capol::fuzzing::parse_check_compile);
+}
+
+#[test]
+fn format_round_trip_inputs() {
+    run("format_round_trip", capol::fuzzing::format_round_trip);
+}
+
+#[test]
+fn import_export_inputs() {
+    run("import_export", capol::fuzzing::import_export);
+}
+
+#[test]
+fn evaluate_document_inputs() {
+    run("evaluate_document", capol::fuzzing::evaluate_document);
+}
