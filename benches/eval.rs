@@ -3,6 +3,7 @@
 //! sign-ins, and JSON lines end to end (parse, resolve, evaluate, decide).
 //!
 //! `cargo bench --bench eval`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
@@ -29,7 +30,8 @@ fn engine() -> Engine {
 /// mostly fall inside some named location's range, platforms, client apps and risks.
 fn scenarios(n: usize) -> Vec<String> {
     let mut rng = Rng::new(7);
-    let apps = ["exchange", "sharepoint", "teams", "azure_portal", "azure_management", "office365", "power_bi"];
+    let apps =
+        ["exchange", "sharepoint", "teams", "azure_portal", "azure_management", "office365", "power_bi"];
     (0..n)
         .map(|_| {
             let user = format!("usr_{}", rng.below(capol::r#gen::USERS));
@@ -112,7 +114,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut blocked = 0;
             for (n, l) in lines.iter().enumerate() {
-                let r = evaluate_line(&resolver, Input::Scenario, n as u64, l, &mut scratch).expect("evaluates");
+                let r =
+                    evaluate_line(&resolver, Input::Scenario, n as u64, l, &mut scratch).expect("evaluates");
                 blocked += usize::from(r.decision.outcome == capol::eval::Outcome::Block);
             }
             black_box(blocked)

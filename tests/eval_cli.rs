@@ -36,7 +36,14 @@ fn seed_from_home_blocks_and_from_hq_allows() {
 #[test]
 fn json_format_is_a_what_if_response_with_a_decision() {
     let out = capol()
-        .args(["eval", SEED, "--format", "json", "-s", "tests/fixtures/eval/seed/scenarios/registration_break_glass.json"])
+        .args([
+            "eval",
+            SEED,
+            "--format",
+            "json",
+            "-s",
+            "tests/fixtures/eval/seed/scenarios/registration_break_glass.json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -61,11 +68,20 @@ fn scenario_from_standard_input() {
 #[test]
 fn malformed_scenarios_exit_2_naming_the_field() {
     for (text, needle) in [
-        (r#"{"user":"hr_alice","action":"register_security_info","ip":"192.0.2.300"}"#, "field `ip`: invalid IP address `192.0.2.300`"),
-        (r#"{"user":"hr_alice","action":"register_securty_info"}"#, "field `action`: unknown user action `register_securty_info`"),
+        (
+            r#"{"user":"hr_alice","action":"register_security_info","ip":"192.0.2.300"}"#,
+            "field `ip`: invalid IP address `192.0.2.300`",
+        ),
+        (
+            r#"{"user":"hr_alice","action":"register_securty_info"}"#,
+            "field `action`: unknown user action `register_securty_info`",
+        ),
         (r#"{"user":"hr_alise","action":"register_security_info"}"#, "field `user`: unknown user `hr_alise`"),
         (r#"{"user":"hr_alice","action":"register_security_info","platform":"iphone"}"#, "field `platform`"),
-        (r#"{"user":"hr_alice","action":"register_security_info","colour":"blue"}"#, "field `colour`: unknown field"),
+        (
+            r#"{"user":"hr_alice","action":"register_security_info","colour":"blue"}"#,
+            "field `colour`: unknown field",
+        ),
         (r#"{"user":"hr_alice""#, "invalid JSON"),
     ] {
         let f = scenario(text);
@@ -88,7 +104,11 @@ fn malformed_scenarios_exit_2_naming_the_field() {
 
 #[test]
 fn io_errors_exit_1() {
-    capol().args(["eval", SEED, "-s", "no/such/file.json"]).assert().code(1).stderr(predicate::str::contains("cannot read"));
+    capol()
+        .args(["eval", SEED, "-s", "no/such/file.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot read"));
     capol()
         .args(["eval", "no/such/dir", "-s", "tests/fixtures/eval/seed/scenarios/registration_from_hq.json"])
         .assert()
@@ -114,11 +134,23 @@ fn compiled_ir_is_accepted() {
     let ir = dir.path().join("seed.json");
     capol().args(["compile", SEED, "-o"]).arg(&ir).assert().success();
     let home = "tests/fixtures/eval/seed/scenarios/registration_from_home.json";
-    capol().arg("eval").arg(&ir).args(["-s", home]).assert().success().stdout(predicate::str::contains("decision: block"));
+    capol()
+        .arg("eval")
+        .arg(&ir)
+        .args(["-s", home])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("decision: block"));
     capol().args(["eval", "--ir"]).arg(&ir).args(["-s", home]).assert().success();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"capol_ir\": 1}").unwrap();
-    capol().arg("eval").arg(&bad).args(["-s", home]).assert().code(2).stderr(predicate::str::contains("not a capol IR file"));
+    capol()
+        .arg("eval")
+        .arg(&bad)
+        .args(["-s", home])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a capol IR file"));
 }
 
 #[test]
@@ -145,7 +177,12 @@ fn graph_example_runs_unchanged_with_a_directory() {
     assert_eq!(v["decision"]["outcome"], "block");
     // Without the directory the user is unknown.
     capol()
-        .args(["eval", "tests/fixtures/eval/graph/workspace", "-s", "tests/fixtures/eval/graph/scenarios/example3_user_action.json"])
+        .args([
+            "eval",
+            "tests/fixtures/eval/graph/workspace",
+            "-s",
+            "tests/fixtures/eval/graph/scenarios/example3_user_action.json",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("field `signInIdentity.userId`"));
@@ -188,7 +225,17 @@ fn batch_output_is_ordered_whatever_the_threads_and_written_to_a_file() {
     let (one, many) = (dir.path().join("one.jsonl"), dir.path().join("many.jsonl"));
     for (jobs, path) in [("1", &one), ("4", &many)] {
         capol()
-            .args(["eval", TENANT, "--format", "json", "--batch", "tests/fixtures/eval/tenant/batch.jsonl", "--jobs", jobs, "-o"])
+            .args([
+                "eval",
+                TENANT,
+                "--format",
+                "json",
+                "--batch",
+                "tests/fixtures/eval/tenant/batch.jsonl",
+                "--jobs",
+                jobs,
+                "-o",
+            ])
             .arg(path)
             .assert()
             .code(2)
@@ -206,7 +253,8 @@ fn batch_human_output_and_success() {
         "{\"user\":\"hr_alice\",\"action\":\"register_security_info\",\"ip\":\"192.0.2.1\"}\n{\"user\":\"bg_admin\",\"action\":\"register_security_info\",\"ip\":\"192.0.2.1\"}\n",
     )
     .unwrap();
-    let out = capol().args(["eval", SEED, "--batch"]).arg(&batch).assert().success().get_output().stdout.clone();
+    let out =
+        capol().args(["eval", SEED, "--batch"]).arg(&batch).assert().success().get_output().stdout.clone();
     insta::assert_snapshot!(String::from_utf8(out).unwrap());
 }
 

@@ -26,7 +26,8 @@ fn engine_for(fixture: &Path) -> Engine {
     files.sort();
     let mut sources = capol::Sources::new();
     for f in files {
-        sources.add(f.file_name().unwrap().to_string_lossy().to_string(), std::fs::read_to_string(&f).unwrap());
+        sources
+            .add(f.file_name().unwrap().to_string_lossy().to_string(), std::fs::read_to_string(&f).unwrap());
     }
     let (program, diags) = capol::compile_workspace(&sources);
     assert!(!diags.has_errors(), "{:?}", diags);
@@ -39,9 +40,9 @@ fn fixture_reports() {
         let fixture = path.parent().unwrap().parent().unwrap();
         let engine = engine_for(fixture);
         let directory = fixture.join("directory.json");
-        let bound = directory
-            .is_file()
-            .then(|| Directory::from_json(&std::fs::read_to_string(&directory).unwrap()).unwrap().bind(&engine));
+        let bound = directory.is_file().then(|| {
+            Directory::from_json(&std::fs::read_to_string(&directory).unwrap()).unwrap().bind(&engine)
+        });
         let resolver = Resolver { directory: bound.as_ref(), ..Resolver::new(&engine) };
         let text = std::fs::read_to_string(path).unwrap();
         let run = evaluate_document(&resolver, &text, Input::Auto).unwrap();

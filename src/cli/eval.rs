@@ -175,7 +175,8 @@ pub fn run(args: &EvalArgs) -> Status {
             }
         }
     };
-    let resolver = Resolver { engine: &engine, directory: directory.as_ref(), unknown_users: args.unknown_users };
+    let resolver =
+        Resolver { engine: &engine, directory: directory.as_ref(), unknown_users: args.unknown_users };
     match (&args.scenario, &args.batch) {
         (Some(path), _) => single(args, &resolver, path, &printer),
         (None, Some(path)) => batch(args, &resolver, path, &printer),
@@ -250,16 +251,19 @@ impl Sink {
 
     fn finish(self) -> Result<(), IoError> {
         match self {
-            Sink::Stdout(mut w) => w.flush().map_err(|e| IoError(format!("cannot write output: {}", describe(&e)))),
+            Sink::Stdout(mut w) => {
+                w.flush().map_err(|e| IoError(format!("cannot write output: {}", describe(&e))))
+            }
             Sink::File(w, path) => {
-                let temp = w
-                    .into_inner()
-                    .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(e.error()))))?;
+                let temp = w.into_inner().map_err(|e| {
+                    IoError(format!("cannot write `{}`: {}", path.display(), describe(e.error())))
+                })?;
                 temp.as_file()
                     .sync_all()
                     .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(&e))))?;
-                temp.persist(&path)
-                    .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(&e.error))))?;
+                temp.persist(&path).map_err(|e| {
+                    IoError(format!("cannot write `{}`: {}", path.display(), describe(&e.error)))
+                })?;
                 Ok(())
             }
         }

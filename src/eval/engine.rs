@@ -162,7 +162,6 @@ pub struct Env {
     pub combined_registration: bool,
 }
 
-
 /// The evaluation of one sign-in against every policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evaluation {
@@ -293,7 +292,8 @@ impl UserIndex {
         for (policy, types, tenants) in &self.by_type_and_tenant {
             let typed = types & user_type_bit(p.user_type) != 0;
             // Internal guests belong to this tenant, so an external-tenant list cannot restrict them.
-            let tenant_ok = p.user_type == UserType::InternalGuest || p.tenant.is_some_and(|t| tenants.contains(t));
+            let tenant_ok =
+                p.user_type == UserType::InternalGuest || p.tenant.is_some_and(|t| tenants.contains(t));
             if typed && tenant_ok {
                 set_bit(out, *policy as usize);
             }
@@ -798,7 +798,9 @@ impl Engine {
             set_bit(&mut index.trusted, i);
         }
         for n in &set.named {
-            if let Some(list) = self.locations.find(&n.name).and_then(|x| index.by_location.get_mut(x as usize)) {
+            if let Some(list) =
+                self.locations.find(&n.name).and_then(|x| index.by_location.get_mut(x as usize))
+            {
                 list.push(policy);
             }
         }
@@ -817,13 +819,16 @@ impl Engine {
         };
         let mut apps_in = app_index();
         let mut apps_out = app_index();
-        let loc_index =
-            || LocIndex { any: vec![0; w], trusted: vec![0; w], by_location: vec![Vec::new(); self.locations.len()] };
+        let loc_index = || LocIndex {
+            any: vec![0; w],
+            trusted: vec![0; w],
+            by_location: vec![Vec::new(); self.locations.len()],
+        };
         let mut locs_in = loc_index();
         let mut locs_out = loc_index();
         let mut by_context = vec![Vec::new(); self.contexts.len()];
         let mut rules: HashMap<String, u32> = HashMap::new();
-        let program = std::mem::replace(&mut self.program.policies, Vec::new());
+        let program = std::mem::take(&mut self.program.policies);
         for (i, p) in program.iter().enumerate() {
             let policy = i as u32;
             self.add_user_set(&mut users_in, &p.users.include, policy);
@@ -844,7 +849,9 @@ impl Engine {
                 }
                 ir::Target::AuthContexts { contexts } => {
                     for c in contexts {
-                        if let Some(list) = self.contexts.find(&c.name).and_then(|x| by_context.get_mut(x as usize)) {
+                        if let Some(list) =
+                            self.contexts.find(&c.name).and_then(|x| by_context.get_mut(x as usize))
+                        {
                             list.push(policy);
                         }
                     }
@@ -928,7 +935,8 @@ impl Engine {
             };
             let live = compiled.state != ir::PolicyState::Disabled
                 && !compiled.invalid
-                && !(compiled.state == ir::PolicyState::ReportOnly && matches!(compiled.kind, Kind::Actions(_)));
+                && !(compiled.state == ir::PolicyState::ReportOnly
+                    && matches!(compiled.kind, Kind::Actions(_)));
             if live && compiled.targets_users {
                 set_bit(&mut self.live_users, i);
             }
@@ -1041,7 +1049,12 @@ impl Engine {
 
     /// The names of the named locations in an interned location set.
     pub fn location_names(&self, set: SetId) -> Vec<&str> {
-        self.sets.get(set).iter().filter_map(|i| self.locations.names.get(i as usize)).map(String::as_str).collect()
+        self.sets
+            .get(set)
+            .iter()
+            .filter_map(|i| self.locations.names.get(i as usize))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Whether a location set holds a trusted location.
@@ -1228,8 +1241,7 @@ impl Engine {
             }
             Identity::ServicePrincipal(sp) => {
                 let Some(w) = &p.workload else { return Err(miss(R::Users, W::OtherIdentity)) };
-                let included =
-                    !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
+                let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
                 if !included {
                     return Err(miss(R::WorkloadIdentities, W::NotIncluded));
                 }
@@ -1248,7 +1260,9 @@ impl Engine {
         };
         let same_kind = matches!(
             (p.kind, s.context),
-            (Kind::Apps, Context::App(_)) | (Kind::Actions(_), Context::Action(_)) | (Kind::Contexts, Context::AuthContext(_))
+            (Kind::Apps, Context::App(_))
+                | (Kind::Actions(_), Context::Action(_))
+                | (Kind::Contexts, Context::AuthContext(_))
         );
         if !same_kind {
             return Err(miss(reason, W::OtherContext));
@@ -1352,7 +1366,8 @@ const CLIENT_VALUES: [Option<Client>; 6] = [
 const RISK_VALUES: [Risk; 5] = [Risk::None, Risk::Low, Risk::Medium, Risk::High, Risk::Hidden];
 const INSIDER_VALUES: [Option<ir::InsiderRisk>; 4] =
     [None, Some(ir::InsiderRisk::Minor), Some(ir::InsiderRisk::Moderate), Some(ir::InsiderRisk::Elevated)];
-const FLOW_VALUES: [Option<ir::AuthFlow>; 3] = [None, Some(ir::AuthFlow::DeviceCode), Some(ir::AuthFlow::AuthTransfer)];
+const FLOW_VALUES: [Option<ir::AuthFlow>; 3] =
+    [None, Some(ir::AuthFlow::DeviceCode), Some(ir::AuthFlow::AuthTransfer)];
 
 fn platform_slot(p: Option<ir::Platform>) -> usize {
     p.map_or(7, |p| p as usize)
@@ -1391,7 +1406,9 @@ impl ValueTables {
         };
         ValueTables {
             platform: table(8, &|p, v| platform_miss(p, PLATFORM_VALUES[v]).is_none()),
-            client: table(6 * 8, &|p, v| client_matches(p.client_apps, CLIENT_VALUES[v / 8], PLATFORM_VALUES[v % 8])),
+            client: table(6 * 8, &|p, v| {
+                client_matches(p.client_apps, CLIENT_VALUES[v / 8], PLATFORM_VALUES[v % 8])
+            }),
             sign_in_risk: table(5, &|p, v| risk_ok(p.sign_in_risk, RISK_VALUES[v])),
             user_risk: table(5, &|p, v| risk_ok(p.user_risk, RISK_VALUES[v])),
             insider: table(4, &|p, v| insider_ok(p.insider_risk, INSIDER_VALUES[v])),

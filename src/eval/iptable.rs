@@ -143,7 +143,7 @@ fn build<K: Key>(mut ranges: Vec<(K, K, u32)>, sets: &mut SetTable) -> IntervalT
             events.push((last.succ(), false, loc));
         }
     }
-    events.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    events.sort_unstable_by_key(|e| e.0);
     let mut counts: HashMap<u32, u32> = HashMap::new();
     let mut table = IntervalTable { entries: Vec::new(), index: Vec::new() };
     let mut i = 0;
@@ -303,7 +303,8 @@ mod tests {
         let mut networks = Vec::new();
         for i in 0..1000u32 {
             let a = std::net::Ipv4Addr::from(0x0B00_0000 + i * 512);
-            networks.push((IpNetwork::V4(ipnetwork::Ipv4Network::new(a, 24 + (i % 9) as u8).unwrap()), i % 4));
+            networks
+                .push((IpNetwork::V4(ipnetwork::Ipv4Network::new(a, 24 + (i % 9) as u8).unwrap()), i % 4));
         }
         let table = IpTable::build(&networks, &mut sets);
         for probe in (0x0AFF_FF00u32..0x0B08_0000).step_by(97) {

@@ -87,8 +87,14 @@ fn and_across_conditions_or_within() {
         r#"policy "P" { state = enabled users { include all } target apps all
              platforms { include ios, android } client_apps browser grant mfa }"#,
     );
-    assert_eq!(w.reason(r#"{"user":"alice","app":"exchange","platform":"ios","client_app":"browser"}"#, "P"), NOT);
-    assert_eq!(w.reason(r#"{"user":"alice","app":"exchange","platform":"android","client_app":"browser"}"#, "P"), NOT);
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"exchange","platform":"ios","client_app":"browser"}"#, "P"),
+        NOT
+    );
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"exchange","platform":"android","client_app":"browser"}"#, "P"),
+        NOT
+    );
     assert_eq!(
         w.reason(r#"{"user":"alice","app":"exchange","platform":"ios","client_app":"mobile_desktop"}"#, "P"),
         Some((Reason::ClientApps, Why::NotIncluded))
@@ -211,7 +217,10 @@ fn grants_and_across_policies_or_within() {
     assert_eq!(d.outcome, Outcome::Grant);
     assert_eq!(d.requirements.len(), 2, "identical groups are merged");
     assert_eq!(d.requirements[0].policies, vec!["Device".to_owned(), "Device again".to_owned()]);
-    assert_eq!(d.requirements_text(), "any(compliant_device, domain_joined_device) AND all(mfa, compliant_app)");
+    assert_eq!(
+        d.requirements_text(),
+        "any(compliant_device, domain_joined_device) AND all(mfa, compliant_app)"
+    );
     let s = w.decision(r#"{"user":"root","app":"hr_app"}"#);
     assert_eq!(s.requirements[0].policies, vec!["Device".to_owned()]);
 }
@@ -260,7 +269,11 @@ fn locations_any_trusted_named_ipv4_ipv6() {
     for ip in ["203.0.113.7", "2001:db8:1000::1", "8.8.8.8", "::1"] {
         assert_eq!(w.reason(&at(ip), "Any"), NOT, "{ip}");
     }
-    assert_eq!(w.reason(r#"{"user":"alice","app":"exchange"}"#, "Any"), NOT, "any location holds without an IP");
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"exchange"}"#, "Any"),
+        NOT,
+        "any location holds without an IP"
+    );
     for ip in ["203.0.113.7", "2001:db8:1000:ffff::1", "198.51.100.127", "::ffff:203.0.113.9"] {
         assert_eq!(w.reason(&at(ip), "Untrusted"), Some((Reason::Location, Why::Excluded)), "{ip}");
     }
@@ -292,7 +305,10 @@ fn country_locations_and_unknown_countries() {
     assert_eq!(w.reason(&s(""), "Europe"), Some((Reason::Location, Why::NotIncluded)));
     assert_eq!(w.reason(&s(r#","country":"de""#), "Europe"), NOT);
     assert_eq!(w.reason(&s(r#","country":"FR""#), "Home GPS"), NOT, "gps falls back to the IP country");
-    assert_eq!(w.reason(&s(r#","country":"FR","gps_country":"US""#), "Home GPS"), Some((Reason::Location, Why::NotIncluded)));
+    assert_eq!(
+        w.reason(&s(r#","country":"FR","gps_country":"US""#), "Home GPS"),
+        Some((Reason::Location, Why::NotIncluded))
+    );
     assert_eq!(w.reason(&s(r#","country":"US","gps_country":"FR""#), "Home GPS"), NOT);
     assert!(w.decision(&s("")).notes.iter().any(|n| n.starts_with("no country given")));
 }
@@ -331,9 +347,18 @@ fn app_groups_match_their_members() {
     );
     assert_eq!(w.reason(r#"{"user":"alice","app":"exchange"}"#, "O365"), NOT);
     assert_eq!(w.reason(r#"{"user":"alice","app":"00000003-0000-0ff1-ce00-000000000000"}"#, "O365"), NOT);
-    assert_eq!(w.reason(r#"{"user":"alice","app":"teams"}"#, "O365"), Some((Reason::Application, Why::Excluded)));
-    assert_eq!(w.reason(r#"{"user":"alice","app":"hr_app"}"#, "O365"), Some((Reason::Application, Why::NotIncluded)));
-    assert_eq!(w.reason(r#"{"user":"alice","app":"teams"}"#, "All but O365"), Some((Reason::Application, Why::Excluded)));
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"teams"}"#, "O365"),
+        Some((Reason::Application, Why::Excluded))
+    );
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"hr_app"}"#, "O365"),
+        Some((Reason::Application, Why::NotIncluded))
+    );
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"teams"}"#, "All but O365"),
+        Some((Reason::Application, Why::Excluded))
+    );
     assert_eq!(w.reason(r#"{"user":"alice","app":"hr_app"}"#, "All but O365"), NOT);
     assert_eq!(w.reason(r#"{"user":"alice","app":"azure_portal"}"#, "Admin"), NOT);
     assert_eq!(
@@ -342,7 +367,13 @@ fn app_groups_match_their_members() {
     );
     // Naming the group itself: in the group, but not any one excluded member.
     let run = w.run(r#"{"user":"alice","app":"office365"}"#);
-    assert!(run.evaluation.results.iter().all(|r| r.applies() || matches!(r, PolicyResult::NotApplies(m) if m.reason == Reason::Application)));
+    assert!(
+        run.evaluation
+            .results
+            .iter()
+            .all(|r| r.applies()
+                || matches!(r, PolicyResult::NotApplies(m) if m.reason == Reason::Application))
+    );
     assert!(run.decision.notes.iter().any(|n| n.contains("app group `office365`")));
 }
 
@@ -364,7 +395,8 @@ fn guests_by_user_type_and_tenant() {
     assert_eq!(w.reason(typed, "Guests"), NOT);
     assert_eq!(w.reason(typed, "B2B"), Some((Reason::Users, Why::NotIncluded)));
     assert_eq!(w.reason(&s("guest"), "Partner"), Some((Reason::Users, Why::NotIncluded)), "tenant unknown");
-    let partner = r#"{"user":"guest","external_tenant":"77777777-7777-4777-8777-777777777777","app":"exchange"}"#;
+    let partner =
+        r#"{"user":"guest","external_tenant":"77777777-7777-4777-8777-777777777777","app":"exchange"}"#;
     assert_eq!(w.reason(partner, "Partner"), NOT);
     let internal = r#"{"user_type":"internal_guest","app":"exchange"}"#;
     assert_eq!(w.reason(internal, "Partner"), NOT, "internal guests are not restricted by tenant");
@@ -377,7 +409,10 @@ fn roles_and_inline_memberships() {
            policy "Staff" { state = enabled users { include group staff } target apps all grant mfa }"#,
     );
     assert_eq!(w.reason(r#"{"user":"root","app":"exchange"}"#, "Admins"), NOT);
-    assert_eq!(w.reason(r#"{"user":"alice","app":"exchange"}"#, "Admins"), Some((Reason::Users, Why::NotIncluded)));
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"exchange"}"#, "Admins"),
+        Some((Reason::Users, Why::NotIncluded))
+    );
     for role in ["global_admin", "Global Administrator", "62e90394-69f5-4237-9190-012177145e10"] {
         let s = format!(r#"{{"roles":["{role}"],"app":"exchange"}}"#);
         assert_eq!(w.reason(&s, "Admins"), NOT, "{role}");
@@ -404,7 +439,11 @@ fn device_filters_and_unregistered_devices() {
     let unregistered = r#"{"user":"alice","app":"exchange"}"#;
     assert_eq!(w.reason(unregistered, "Unmanaged"), NOT, "null trustType is not AzureAD");
     assert_eq!(w.reason(unregistered, "Non-compliant"), NOT, "negative operators hold for null");
-    assert_eq!(w.reason(unregistered, "SAW"), Some((Reason::Devices, Why::NotIncluded)), "positive operators never hold for null");
+    assert_eq!(
+        w.reason(unregistered, "SAW"),
+        Some((Reason::Devices, Why::NotIncluded)),
+        "positive operators never hold for null"
+    );
     let joined = r#"{"user":"alice","app":"exchange","device":{"trust_type":"AzureAD","isCompliant":true,"extensionAttribute1":"saw"}}"#;
     assert_eq!(w.reason(joined, "Unmanaged"), Some((Reason::Devices, Why::Excluded)));
     assert_eq!(w.reason(joined, "Non-compliant"), Some((Reason::Devices, Why::NotIncluded)));
@@ -421,7 +460,10 @@ fn platforms_include_all_exclude_and_unknown() {
            policy "Windows" { state = enabled users { include all } target apps all platforms { include windows } grant mfa }"#,
     );
     let s = |p: &str| format!(r#"{{"user":"alice","app":"exchange"{p}}}"#);
-    assert_eq!(w.reason(&s(r#","platform":"ios""#), "Not iOS"), Some((Reason::DevicePlatform, Why::Excluded)));
+    assert_eq!(
+        w.reason(&s(r#","platform":"ios""#), "Not iOS"),
+        Some((Reason::DevicePlatform, Why::Excluded))
+    );
     assert_eq!(w.reason(&s(r#","platform":"linux""#), "Not iOS"), NOT);
     assert_eq!(w.reason(&s(""), "Not iOS"), NOT, "an unknown platform is in `all`");
     assert_eq!(w.reason(&s(""), "Windows"), Some((Reason::DevicePlatform, Why::NotIncluded)));
@@ -433,12 +475,17 @@ fn client_apps_and_exchange_active_sync() {
         r#"policy "Legacy" { state = enabled users { include all } target apps exchange client_apps exchange_active_sync, other grant block }
            policy "EAS supported" { state = enabled users { include all } target apps exchange client_apps eas_supported grant block }"#,
     );
-    let s = |c: &str, p: &str| format!(r#"{{"user":"alice","app":"exchange","client_app":"{c}","platform":"{p}"}}"#);
+    let s = |c: &str, p: &str| {
+        format!(r#"{{"user":"alice","app":"exchange","client_app":"{c}","platform":"{p}"}}"#)
+    };
     assert_eq!(w.reason(&s("exchange_active_sync", "linux"), "Legacy"), NOT);
     assert_eq!(w.reason(&s("other", "linux"), "Legacy"), NOT);
     assert_eq!(w.reason(&s("browser", "linux"), "Legacy"), Some((Reason::ClientApps, Why::NotIncluded)));
     assert_eq!(w.reason(&s("exchange_active_sync", "ios"), "EAS supported"), NOT);
-    assert_eq!(w.reason(&s("exchange_active_sync", "linux"), "EAS supported"), Some((Reason::ClientApps, Why::NotIncluded)));
+    assert_eq!(
+        w.reason(&s("exchange_active_sync", "linux"), "EAS supported"),
+        Some((Reason::ClientApps, Why::NotIncluded))
+    );
     assert_eq!(w.reason(&s("eas_supported", "linux"), "EAS supported"), NOT);
     assert_eq!(
         w.reason(r#"{"user":"alice","app":"exchange"}"#, "Legacy"),
@@ -460,11 +507,20 @@ fn risks_and_flows() {
     assert_eq!(w.reason(&s(r#","sign_in_risk":"medium""#), "Risky"), NOT);
     assert_eq!(w.reason(&s(""), "Risky"), Some((Reason::SignInRisk, Why::NotIncluded)));
     assert_eq!(w.reason(&s(""), "No risk"), NOT, "risk defaults to none");
-    assert_eq!(w.reason(&s(r#","sign_in_risk":"hidden""#), "No risk"), Some((Reason::SignInRisk, Why::NotIncluded)));
+    assert_eq!(
+        w.reason(&s(r#","sign_in_risk":"hidden""#), "No risk"),
+        Some((Reason::SignInRisk, Why::NotIncluded))
+    );
     assert_eq!(w.reason(&s(r#","user_risk":"high""#), "User risk"), NOT);
-    assert_eq!(w.reason(&s(r#","user_risk":"low""#), "User risk"), Some((Reason::UserRisk, Why::NotIncluded)));
+    assert_eq!(
+        w.reason(&s(r#","user_risk":"low""#), "User risk"),
+        Some((Reason::UserRisk, Why::NotIncluded))
+    );
     assert_eq!(w.reason(&s(r#","insider_risk":"elevated""#), "Insider"), NOT);
-    assert_eq!(w.reason(&s(r#","insider_risk":"none""#), "Insider"), Some((Reason::InsiderRisk, Why::NotIncluded)));
+    assert_eq!(
+        w.reason(&s(r#","insider_risk":"none""#), "Insider"),
+        Some((Reason::InsiderRisk, Why::NotIncluded))
+    );
     assert_eq!(w.reason(&s(r#","auth_flow":"device_code""#), "Device code"), NOT);
     assert_eq!(w.reason(&s(""), "Device code"), Some((Reason::AuthenticationFlow, Why::NotIncluded)));
 }
@@ -478,13 +534,20 @@ fn workload_identities() {
              service_principal_risk high grant block }
            policy "Users" { state = enabled users { include all } target apps all grant mfa }"#,
     );
-    let bot = |name: &str, extra: &str| format!(r#"{{"service_principal":"{name}","app":"exchange"{extra}}}"#);
+    let bot =
+        |name: &str, extra: &str| format!(r#"{{"service_principal":"{name}","app":"exchange"{extra}}}"#);
     assert_eq!(w.reason(&bot("build_bot", r#","ip":"192.0.2.1""#), "Bots"), NOT);
-    assert_eq!(w.reason(&bot("build_bot", r#","ip":"203.0.113.1""#), "Bots"), Some((Reason::Location, Why::Excluded)));
+    assert_eq!(
+        w.reason(&bot("build_bot", r#","ip":"203.0.113.1""#), "Bots"),
+        Some((Reason::Location, Why::Excluded))
+    );
     assert_eq!(w.reason(&bot("other_bot", ""), "Bots"), Some((Reason::WorkloadIdentities, Why::Excluded)));
     assert_eq!(w.reason(&bot("build_bot", ""), "Users"), Some((Reason::Users, Why::OtherIdentity)));
     assert_eq!(w.reason(&bot("build_bot", r#","service_principal_risk":"high""#), "Risky bots"), NOT);
-    assert_eq!(w.reason(&bot("build_bot", ""), "Risky bots"), Some((Reason::WorkloadIdentities, Why::NotIncluded)));
+    assert_eq!(
+        w.reason(&bot("build_bot", ""), "Risky bots"),
+        Some((Reason::WorkloadIdentities, Why::NotIncluded))
+    );
     assert_eq!(
         w.reason(r#"{"user":"alice","app":"exchange"}"#, "Bots"),
         Some((Reason::WorkloadIdentities, Why::OtherIdentity))
@@ -509,7 +572,10 @@ fn combined_registration_scope() {
     assert_eq!(d.outcome, Outcome::Block);
     assert_eq!(d.registration.unwrap().experience, Experience::Combined);
     // Out of scope: legacy experience, the user-action policy does not apply.
-    assert_eq!(w.reason(&home("root", ""), "Registration"), Some((Reason::UserActions, Why::LegacyRegistration)));
+    assert_eq!(
+        w.reason(&home("root", ""), "Registration"),
+        Some((Reason::UserActions, Why::LegacyRegistration))
+    );
     let d = w.decision(&home("root", r#","used_combined_registration":true"#));
     assert_eq!(d.outcome, Outcome::Allow);
     let r = d.registration.unwrap();
@@ -521,7 +587,10 @@ fn combined_registration_scope() {
 
     let nobody = format!("{INVENTORY}\npreview combined_registration {{ enabled_for = none }}\n");
     let w = world_with(&nobody, SEED_POLICY);
-    assert_eq!(w.reason(&home("alice", ""), "Registration"), Some((Reason::UserActions, Why::LegacyRegistration)));
+    assert_eq!(
+        w.reason(&home("alice", ""), "Registration"),
+        Some((Reason::UserActions, Why::LegacyRegistration))
+    );
     let everyone = format!("{INVENTORY}\npreview combined_registration {{ enabled_for = all }}\n");
     let w = world_with(&everyone, SEED_POLICY);
     assert_eq!(w.reason(&home("root", ""), "Registration"), NOT);
@@ -546,7 +615,8 @@ fn seed() -> World {
 fn seed_from_hq_home_and_break_glass() {
     let w = seed();
     let policy = "Combined Security Info Registration on Trusted Networks";
-    let s = |who: &str, ip: &str| format!(r#"{{"user":"{who}","action":"register_security_info","ip":"{ip}"}}"#);
+    let s =
+        |who: &str, ip: &str| format!(r#"{{"user":"{who}","action":"register_security_info","ip":"{ip}"}}"#);
     // From HQ, over IPv4 and IPv6: the trusted location is excluded, nothing applies.
     for ip in ["203.0.113.9", "198.51.100.20", "2001:db8:1000::42"] {
         assert_eq!(w.reason(&s("hr_alice", ip), policy), Some((Reason::Location, Why::Excluded)), "{ip}");
@@ -572,12 +642,16 @@ fn seed_from_hq_home_and_break_glass() {
 fn invalid_device_filters_make_invalid_policies() {
     let w = world(r#"policy "P" { state = enabled users { include all } target apps all grant mfa }"#);
     let mut program = w.engine.program().clone();
-    program.policies[0].device_filter = Some(ir::Filter { mode: ir::FilterMode::Include, rule: "device.nope -eq 1".into() });
+    program.policies[0].device_filter =
+        Some(ir::Filter { mode: ir::FilterMode::Include, rule: "device.nope -eq 1".into() });
     program.locations[0].kind = ir::LocationKind::Ip { trusted: true, ranges: vec!["not a range".into()] };
     let engine = Engine::new(&program);
     assert_eq!(engine.warnings().len(), 2);
     let w = World { engine };
-    assert_eq!(w.reason(r#"{"user":"alice","app":"exchange"}"#, "P"), Some((Reason::InvalidPolicy, Why::Invalid)));
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"exchange"}"#, "P"),
+        Some((Reason::InvalidPolicy, Why::Invalid))
+    );
 }
 
 // --- scenario errors -------------------------------------------------------------------------
@@ -623,7 +697,8 @@ fn malformed_scenarios_name_the_field() {
 #[test]
 fn unknown_users_can_be_members() {
     let w = world(r#"policy "P" { state = enabled users { include all } target apps all grant mfa }"#);
-    let s = Scenario::from_json(r#"{"user":"99999999-9999-4999-8999-999999999999","app":"exchange"}"#).unwrap();
+    let s =
+        Scenario::from_json(r#"{"user":"99999999-9999-4999-8999-999999999999","app":"exchange"}"#).unwrap();
     let strict = Resolver::new(&w.engine);
     assert!(strict.resolve(&s).is_err());
     let lenient = Resolver { unknown_users: UnknownUsers::Member, ..strict };
@@ -679,7 +754,12 @@ fn graph_requests_name_graph_fields_in_errors() {
                  "signInConditions":{{{conditions}}}}}"##
         )
     };
-    let ok = evaluate_document(&Resolver::new(&w.engine), &req(r#""devicePlatform":"iOS","ipAddress":"2001:db8::1""#), Input::Auto).unwrap();
+    let ok = evaluate_document(
+        &Resolver::new(&w.engine),
+        &req(r#""devicePlatform":"iOS","ipAddress":"2001:db8::1""#),
+        Input::Auto,
+    )
+    .unwrap();
     assert_eq!(ok.decision.requirements_text(), "mfa");
     for (conditions, field) in [
         (r#""ipAddress":"1.2.3.4.5""#, "signInConditions.ipAddress"),
@@ -695,7 +775,8 @@ fn graph_requests_name_graph_fields_in_errors() {
 
 #[test]
 fn directory_groups_by_display_name_when_the_workspace_has_no_id() {
-    let w = world(r#"policy "P" { state = enabled users { include group nameless } target apps all grant mfa }"#);
+    let w =
+        world(r#"policy "P" { state = enabled users { include group nameless } target apps all grant mfa }"#);
     let directory = Directory::from_json(
         r#"{"users":[{"id":"12121212-1212-4121-8121-121212121212","memberOf":[{"id":"abababab-abab-4bab-8bab-abababababab"}]}],
             "groups":[{"id":"abababab-abab-4bab-8bab-abababababab","displayName":"Nameless Group"}]}"#,
@@ -703,8 +784,12 @@ fn directory_groups_by_display_name_when_the_workspace_has_no_id() {
     .unwrap()
     .bind(&w.engine);
     let resolver = Resolver { directory: Some(&directory), ..Resolver::new(&w.engine) };
-    let run = evaluate_document(&resolver, r#"{"user":"12121212-1212-4121-8121-121212121212","app":"exchange"}"#, Input::Auto)
-        .unwrap();
+    let run = evaluate_document(
+        &resolver,
+        r#"{"user":"12121212-1212-4121-8121-121212121212","app":"exchange"}"#,
+        Input::Auto,
+    )
+    .unwrap();
     assert!(run.evaluation.results[0].applies());
     assert!(Directory::from_json(r#"{"users":[{"userType":"Member"}]}"#).is_err());
     assert!(Directory::from_json(r#"{"users":[{"id":"x","userType":"Alien"}]}"#).is_err());
@@ -745,7 +830,11 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
             1 => r#""auth_context":"sensitive""#.to_owned(),
             _ => {
                 let app = apps[rng.below(apps.len())];
-                if app == "hr" { r#""app":"44444444-4444-4444-8444-444444444444""#.into() } else { format!(r#""app":"{app}""#) }
+                if app == "hr" {
+                    r#""app":"44444444-4444-4444-8444-444444444444""#.into()
+                } else {
+                    format!(r#""app":"{app}""#)
+                }
             }
         };
         let ip = if rng.chance(50) {
@@ -757,15 +846,20 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
             let i = rng.below(words.len() + 1);
             words.get(i).map(|w| format!(r#","{field}":"{w}""#)).unwrap_or_default()
         };
-        let platform = pick(&mut rng, "platform", &["ios", "android", "windows", "macos", "linux", "windows_phone"]);
-        let client =
-            pick(&mut rng, "client_app", &["browser", "mobile_desktop", "exchange_active_sync", "eas_supported", "other"]);
+        let platform =
+            pick(&mut rng, "platform", &["ios", "android", "windows", "macos", "linux", "windows_phone"]);
+        let client = pick(
+            &mut rng,
+            "client_app",
+            &["browser", "mobile_desktop", "exchange_active_sync", "eas_supported", "other"],
+        );
         let risk = pick(&mut rng, "sign_in_risk", &["none", "low", "medium", "high", "hidden"]);
         let user_risk = pick(&mut rng, "user_risk", &["none", "low", "medium", "high"]);
         let insider = pick(&mut rng, "insider_risk", &["none", "minor", "moderate", "elevated"]);
         let flow = pick(&mut rng, "auth_flow", &["none", "device_code", "auth_transfer"]);
         let country = pick(&mut rng, "country", &["FR", "KP", "US", "DE"]);
-        let device = ["", r#","device":{"trust_type":"AzureAD"}"#, r#","device":{"isCompliant":true}"#][rng.below(3)];
+        let device =
+            ["", r#","device":{"trust_type":"AzureAD"}"#, r#","device":{"isCompliant":true}"#][rng.below(3)];
         let ip = if rng.chance(90) { format!(r#","ip":"{ip}""#) } else { String::new() };
         let scenario = format!(
             r#"{{"user":"{user}",{target}{ip}{platform}{client}{risk}{user_risk}{insider}{flow}{country}{device}}}"#
