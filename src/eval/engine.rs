@@ -504,6 +504,9 @@ pub struct Engine {
     gps: Vec<SetId>,
     gps_unknown: SetId,
     country_locations: bool,
+    named_location_conditions: bool,
+    app_filters: Vec<u32>,
+    workload_filters: Vec<u32>,
     registration: Option<Scope>,
     warnings: Vec<String>,
 }
@@ -549,6 +552,9 @@ impl Engine {
             gps: Vec::new(),
             gps_unknown: EMPTY,
             country_locations: false,
+            named_location_conditions: false,
+            app_filters: Vec::new(),
+            workload_filters: Vec::new(),
             registration: None,
             warnings: Vec::new(),
         };
@@ -945,6 +951,20 @@ impl Engine {
             }
             self.policies.push(compiled);
         }
+        for (i, p) in program.iter().enumerate().filter(|(_, p)| p.state != ir::PolicyState::Disabled) {
+            if p.locations
+                .as_ref()
+                .is_some_and(|l| [&l.include, &l.exclude].iter().any(|s| s.trusted || !s.named.is_empty()))
+            {
+                self.named_location_conditions = true;
+            }
+            if matches!(&p.target, ir::Target::Apps { filter: Some(_), .. }) {
+                self.app_filters.push(i as u32);
+            }
+            if p.service_principals.as_ref().is_some_and(|s| s.filter.is_some()) {
+                self.workload_filters.push(i as u32);
+            }
+        }
         self.program.policies = program;
         self.values = ValueTables::build(&self.policies, w);
         self.users_in = users_in;
@@ -976,6 +996,22 @@ impl Engine {
     /// Whether any country location exists.
     pub fn has_country_locations(&self) -> bool {
         self.country_locations
+    }
+
+    /// Whether an enabled or report-only policy has a location condition naming trusted or named
+    /// locations.
+    pub fn has_named_location_conditions(&self) -> bool {
+        self.named_location_conditions
+    }
+
+    /// Enabled or report-only policies with an app filter (custom security attributes).
+    pub fn app_filter_policies(&self) -> &[u32] {
+        &self.app_filters
+    }
+
+    /// Enabled or report-only policies with a workload identity filter.
+    pub fn workload_filter_policies(&self) -> &[u32] {
+        &self.workload_filters
     }
 
     /// Whether the program declares the combined registration preview.

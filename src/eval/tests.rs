@@ -875,3 +875,26 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
     // The sample exercises both outcomes.
     assert!(applied > 3000 && empty > 10, "{applied} applied, {empty} sign-ins with none");
 }
+
+#[test]
+fn app_and_workload_filters_match_nothing() {
+    let w = world(
+        r#"policy "Filtered" { state = enabled users { include all } target apps hr_app
+             app_filter include "CustomSecurityAttribute.Engineering_Project -eq \"Baker\"" grant mfa }
+           policy "Excluding" { state = enabled users { include all } target apps all
+             app_filter exclude "CustomSecurityAttribute.Engineering_Project -eq \"Baker\"" grant mfa }
+           policy "Bots" { state = enabled service_principals { include all
+             filter include "CustomSecurityAttribute.Engineering_Project -eq \"Baker\"" } target apps all grant block }"#,
+    );
+    let d = w.decision(r#"{"user":"alice","app":"exchange"}"#);
+    assert_eq!(d.applied, vec!["Excluding".to_owned()], "an exclude filter excludes nothing");
+    assert_eq!(d.notes.iter().filter(|n| n.contains("custom security attributes")).count(), 2);
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"hr_app"}"#, "Filtered"),
+        NOT,
+        "explicitly included apps stay in"
+    );
+    let bot = r#"{"service_principal":"build_bot","app":"exchange"}"#;
+    assert_eq!(w.reason(bot, "Bots"), NOT, "include all still admits the workload");
+    assert!(w.decision(bot).notes.iter().any(|n| n.contains("filters workload identities")));
+}
