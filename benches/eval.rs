@@ -3,6 +3,7 @@
 //! sign-ins, and JSON lines end to end (parse, resolve, evaluate, decide).
 //!
 //! `cargo bench --bench eval`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 

@@ -23,8 +23,10 @@ pub fn parse_check_compile(data: &[u8]) {
     }
     if let Some(program) = program {
         let json = program.to_json();
-        let back: ir::Program = serde_json::from_str(&json).expect("compiled IR deserialises");
-        assert_eq!(back, program, "IR JSON round trip");
+        match serde_json::from_str::<ir::Program>(&json) {
+            Ok(back) => assert_eq!(back, program, "IR JSON round trip"),
+            Err(e) => panic!("compiled IR does not deserialise: {e}"),
+        }
     }
 }
 

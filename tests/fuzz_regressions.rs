@@ -1,6 +1,7 @@
 //! Regression inputs of the fuzz targets (`fuzz/`): every file under
 //! `tests/fixtures/fuzz/<target>/` runs through the same harness as the fuzzer, so an input that
 //! once crashed capol is checked on every `cargo test`.
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly on broken fixtures")]
 
 use std::path::Path;
 

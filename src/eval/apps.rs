@@ -18,6 +18,8 @@
 //!   says the group does not cover the APIs behind the portals (Microsoft Graph, Azure Resource
 //!   Manager), so `Windows Azure Service Management API` is deliberately not a member.
 
+use std::sync::OnceLock;
+
 use crate::catalog;
 
 /// Office 365 suite members, by catalogue display name.
@@ -57,14 +59,20 @@ fn ids(names: &'static [&'static str]) -> impl Iterator<Item = &'static str> {
     names.iter().filter_map(|n| catalog::app_by_name(n)).map(|a| a.app_id)
 }
 
+fn member(table: &'static OnceLock<Vec<&'static str>>, names: &'static [&'static str], app_id: &str) -> bool {
+    table.get_or_init(|| ids(names).collect()).iter().any(|id| id.eq_ignore_ascii_case(app_id))
+}
+
 /// Whether the app id belongs to the Office 365 app group.
 pub fn is_office365(app_id: &str) -> bool {
-    ids(OFFICE365).any(|id| id.eq_ignore_ascii_case(app_id))
+    static IDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    member(&IDS, OFFICE365, app_id)
 }
 
 /// Whether the app id belongs to the Microsoft Admin Portals app group.
 pub fn is_admin_portal(app_id: &str) -> bool {
-    ids(ADMIN_PORTALS).any(|id| id.eq_ignore_ascii_case(app_id))
+    static IDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    member(&IDS, ADMIN_PORTALS, app_id)
 }
 
 #[cfg(test)]

@@ -309,14 +309,7 @@ impl Decision {
     }
 
     fn input_notes(&mut self, engine: &Engine, sign_in: &SignIn) {
-        let live = || engine.policies().iter().filter(|p| p.state != ir::PolicyState::Disabled);
-        if sign_in.ip.is_none()
-            && live().any(|p| {
-                p.locations.as_ref().is_some_and(|l| {
-                    [&l.include, &l.exclude].iter().any(|s| s.trusted || !s.named.is_empty())
-                })
-            })
-        {
+        if sign_in.ip.is_none() && engine.has_named_location_conditions() {
             self.notes.push(
                 "no IP address given: the sign-in is in no named or trusted location; only `include any` matches it"
                     .into(),
@@ -328,16 +321,15 @@ impl Decision {
                     .into(),
             );
         }
-        if let Context::App(app) = sign_in.context
-            && app.named_group
-        {
-            self.notes.push(format!(
-                "the sign-in names the app group `{}`, not one app: policies that include or exclude individual apps do not see it",
-                if app.office365 { "office365" } else { "admin_portals" }
-            ));
-        }
-        if let Context::App(_) = sign_in.context {
-            for p in live() {
+        let policy = |i: &u32| engine.policies().get(*i as usize);
+        if let Context::App(app) = sign_in.context {
+            if app.named_group {
+                self.notes.push(format!(
+                    "the sign-in names the app group `{}`, not one app: policies that include or exclude individual apps do not see it",
+                    if app.office365 { "office365" } else { "admin_portals" }
+                ));
+            }
+            for p in engine.app_filter_policies().iter().filter_map(policy) {
                 if let ir::Target::Apps { filter: Some(f), .. } = &p.target {
                     self.notes.push(format!(
                         "policy `{}` has an app filter ({} mode) on custom security attributes, which capol does not model: the filter matches no app",
@@ -348,13 +340,11 @@ impl Decision {
             }
         }
         if let Identity::ServicePrincipal(_) = sign_in.identity {
-            for p in live() {
-                if p.service_principals.as_ref().is_some_and(|s| s.filter.is_some()) {
-                    self.notes.push(format!(
-                        "policy `{}` filters workload identities on custom security attributes, which capol does not model: the filter matches no service principal",
-                        p.display_name
-                    ));
-                }
+            for p in engine.workload_filter_policies().iter().filter_map(policy) {
+                self.notes.push(format!(
+                    "policy `{}` filters workload identities on custom security attributes, which capol does not model: the filter matches no service principal",
+                    p.display_name
+                ));
             }
         }
     }

@@ -21,6 +21,9 @@ use super::scenario::{ErrorKind, ScenarioError, json_error, kind_of};
 use super::signin::Principal;
 use crate::ir::UserType;
 
+/// A JSON object with its path in the document.
+type Object<'a> = (String, &'a serde_json::Map<String, Value>);
+
 /// A directory user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectoryUser {
@@ -115,7 +118,7 @@ fn id_list(
 fn objects<'a>(
     root: &'a serde_json::Map<String, Value>,
     key: &str,
-) -> Result<Vec<(String, &'a serde_json::Map<String, Value>)>, ScenarioError> {
+) -> Result<Vec<Object<'a>>, ScenarioError> {
     match root.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items

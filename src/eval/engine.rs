@@ -495,6 +495,7 @@ pub struct Engine {
     live_workloads: Vec<u64>,
     /// Policies without a location condition.
     no_locations: Vec<u64>,
+    values: ValueTables,
     sets: SetTable,
     ip: IpTable,
     set_trusted: Vec<bool>,
@@ -503,6 +504,9 @@ pub struct Engine {
     gps: Vec<SetId>,
     gps_unknown: SetId,
     country_locations: bool,
+    named_location_conditions: bool,
+    app_filters: Vec<u32>,
+    workload_filters: Vec<u32>,
     registration: Option<Scope>,
     warnings: Vec<String>,
 }
@@ -539,6 +543,7 @@ impl Engine {
             live_users: vec![0; words],
             live_workloads: vec![0; words],
             no_locations: vec![0; words],
+            values: ValueTables::default(),
             sets: SetTable::new(0),
             ip: IpTable::default(),
             set_trusted: Vec::new(),
@@ -547,6 +552,9 @@ impl Engine {
             gps: Vec::new(),
             gps_unknown: EMPTY,
             country_locations: false,
+            named_location_conditions: false,
+            app_filters: Vec::new(),
+            workload_filters: Vec::new(),
             registration: None,
             warnings: Vec::new(),
         };
@@ -830,7 +838,7 @@ impl Engine {
         let mut locs_out = loc_index();
         let mut by_context = vec![Vec::new(); self.contexts.len()];
         let mut rules: HashMap<String, u32> = HashMap::new();
-        let program = std::mem::replace(&mut self.program.policies, Vec::new());
+        let program = std::mem::take(&mut self.program.policies);
         for (i, p) in program.iter().enumerate() {
             let policy = i as u32;
             self.add_user_set(&mut users_in, &p.users.include, policy);
@@ -947,7 +955,22 @@ impl Engine {
             }
             self.policies.push(compiled);
         }
+        for (i, p) in program.iter().enumerate().filter(|(_, p)| p.state != ir::PolicyState::Disabled) {
+            if p.locations
+                .as_ref()
+                .is_some_and(|l| [&l.include, &l.exclude].iter().any(|s| s.trusted || !s.named.is_empty()))
+            {
+                self.named_location_conditions = true;
+            }
+            if matches!(&p.target, ir::Target::Apps { filter: Some(_), .. }) {
+                self.app_filters.push(i as u32);
+            }
+            if p.service_principals.as_ref().is_some_and(|s| s.filter.is_some()) {
+                self.workload_filters.push(i as u32);
+            }
+        }
         self.program.policies = program;
+        self.values = ValueTables::build(&self.policies, w);
         self.users_in = users_in;
         self.users_out = users_out;
         self.apps_in = apps_in;
@@ -977,6 +1000,22 @@ impl Engine {
     /// Whether any country location exists.
     pub fn has_country_locations(&self) -> bool {
         self.country_locations
+    }
+
+    /// Whether an enabled or report-only policy has a location condition naming trusted or named
+    /// locations.
+    pub fn has_named_location_conditions(&self) -> bool {
+        self.named_location_conditions
+    }
+
+    /// Enabled or report-only policies with an app filter (custom security attributes).
+    pub fn app_filter_policies(&self) -> &[u32] {
+        &self.app_filters
+    }
+
+    /// Enabled or report-only policies with a workload identity filter.
+    pub fn workload_filter_policies(&self) -> &[u32] {
+        &self.workload_filters
     }
 
     /// Whether the program declares the combined registration preview.
@@ -1187,6 +1226,7 @@ impl Engine {
                 word &= get(users_in) & !get(users_out);
             }
             word &= get(&self.no_locations) | (get(l_in) & !get(l_out));
+            word &= self.values.word(s, wi);
             while word != 0 {
                 let i = wi * 64 + word.trailing_zeros() as usize;
                 word &= word - 1;
@@ -1278,14 +1318,8 @@ impl Engine {
         {
             return Err(miss(R::UserActions, W::LegacyRegistration));
         }
-        if let Some((include, exclude)) = p.platforms {
-            let b = s.platform.map_or(0, platform_bit);
-            if include & PLATFORM_ALL == 0 && include & b == 0 {
-                return Err(miss(R::DevicePlatform, W::NotIncluded));
-            }
-            if exclude & PLATFORM_ALL != 0 || exclude & b != 0 {
-                return Err(miss(R::DevicePlatform, W::Excluded));
-            }
+        if let Some(why) = platform_miss(p, s.platform) {
+            return Err(miss(R::DevicePlatform, why));
         }
         if let Some((mode, filter)) = p.device_filter {
             let matched = self.device_matches(filter, s, pre);
@@ -1306,19 +1340,133 @@ impl Engine {
                 return Err(miss(R::Location, W::Excluded));
             }
         }
-        if p.sign_in_risk != 0 && p.sign_in_risk & risk_bit(s.sign_in_risk) == 0 {
+        if !risk_ok(p.sign_in_risk, s.sign_in_risk) {
             return Err(miss(R::SignInRisk, W::NotIncluded));
         }
-        if p.user_risk != 0 && p.user_risk & risk_bit(s.user_risk) == 0 {
+        if !risk_ok(p.user_risk, s.user_risk) {
             return Err(miss(R::UserRisk, W::NotIncluded));
         }
-        if p.insider_risk != 0 && s.insider_risk.is_none_or(|r| p.insider_risk & (1 << r as u8) == 0) {
+        if !insider_ok(p.insider_risk, s.insider_risk) {
             return Err(miss(R::InsiderRisk, W::NotIncluded));
         }
-        if p.auth_flows != 0 && s.auth_flow.is_none_or(|f| p.auth_flows & (1 << f as u8) == 0) {
+        if !flow_ok(p.auth_flows, s.auth_flow) {
             return Err(miss(R::AuthenticationFlow, W::NotIncluded));
         }
         Ok(())
+    }
+}
+
+/// The platform condition's verdict for a sign-in platform.
+#[inline]
+fn platform_miss(p: &PolicyC, platform: Option<ir::Platform>) -> Option<Why> {
+    let (include, exclude) = p.platforms?;
+    let b = platform.map_or(0, platform_bit);
+    if include & PLATFORM_ALL == 0 && include & b == 0 {
+        return Some(Why::NotIncluded);
+    }
+    if exclude & PLATFORM_ALL != 0 || exclude & b != 0 {
+        return Some(Why::Excluded);
+    }
+    None
+}
+
+#[inline]
+fn risk_ok(mask: u8, r: Risk) -> bool {
+    mask == 0 || mask & risk_bit(r) != 0
+}
+
+#[inline]
+fn insider_ok(mask: u8, r: Option<ir::InsiderRisk>) -> bool {
+    mask == 0 || r.is_some_and(|r| mask & (1 << r as u8) != 0)
+}
+
+#[inline]
+fn flow_ok(mask: u8, f: Option<ir::AuthFlow>) -> bool {
+    mask == 0 || f.is_some_and(|f| mask & (1 << f as u8) != 0)
+}
+
+const PLATFORM_VALUES: [Option<ir::Platform>; 8] = [
+    Some(ir::Platform::All),
+    Some(ir::Platform::Android),
+    Some(ir::Platform::Ios),
+    Some(ir::Platform::Windows),
+    Some(ir::Platform::WindowsPhone),
+    Some(ir::Platform::Macos),
+    Some(ir::Platform::Linux),
+    None,
+];
+const CLIENT_VALUES: [Option<Client>; 6] = [
+    Some(Client::Browser),
+    Some(Client::MobileDesktop),
+    Some(Client::ExchangeActiveSync),
+    Some(Client::EasSupported),
+    Some(Client::Other),
+    None,
+];
+const RISK_VALUES: [Risk; 5] = [Risk::None, Risk::Low, Risk::Medium, Risk::High, Risk::Hidden];
+const INSIDER_VALUES: [Option<ir::InsiderRisk>; 4] =
+    [None, Some(ir::InsiderRisk::Minor), Some(ir::InsiderRisk::Moderate), Some(ir::InsiderRisk::Elevated)];
+const FLOW_VALUES: [Option<ir::AuthFlow>; 3] =
+    [None, Some(ir::AuthFlow::DeviceCode), Some(ir::AuthFlow::AuthTransfer)];
+
+fn platform_slot(p: Option<ir::Platform>) -> usize {
+    p.map_or(7, |p| p as usize)
+}
+
+fn client_slot(c: Option<Client>) -> usize {
+    c.map_or(5, |c| c as usize)
+}
+
+/// Per condition value, the policies whose platform, client app, risk and flow conditions that
+/// value satisfies: `applicable_into` ANDs them before checking any policy.
+#[derive(Debug, Clone, Default)]
+struct ValueTables {
+    platform: Vec<Vec<u64>>,
+    client: Vec<Vec<u64>>,
+    sign_in_risk: Vec<Vec<u64>>,
+    user_risk: Vec<Vec<u64>>,
+    insider: Vec<Vec<u64>>,
+    flow: Vec<Vec<u64>>,
+}
+
+impl ValueTables {
+    fn build(policies: &[PolicyC], words: usize) -> ValueTables {
+        let table = |n: usize, ok: &dyn Fn(&PolicyC, usize) -> bool| -> Vec<Vec<u64>> {
+            (0..n)
+                .map(|v| {
+                    let mut w = vec![0; words];
+                    for (i, p) in policies.iter().enumerate() {
+                        if ok(p, v) {
+                            set_bit(&mut w, i);
+                        }
+                    }
+                    w
+                })
+                .collect()
+        };
+        ValueTables {
+            platform: table(8, &|p, v| platform_miss(p, PLATFORM_VALUES[v]).is_none()),
+            client: table(6 * 8, &|p, v| {
+                client_matches(p.client_apps, CLIENT_VALUES[v / 8], PLATFORM_VALUES[v % 8])
+            }),
+            sign_in_risk: table(5, &|p, v| risk_ok(p.sign_in_risk, RISK_VALUES[v])),
+            user_risk: table(5, &|p, v| risk_ok(p.user_risk, RISK_VALUES[v])),
+            insider: table(4, &|p, v| insider_ok(p.insider_risk, INSIDER_VALUES[v])),
+            flow: table(3, &|p, v| flow_ok(p.auth_flows, FLOW_VALUES[v])),
+        }
+    }
+
+    /// The policies the sign-in's values satisfy, word `wi`.
+    #[inline]
+    fn word(&self, s: &SignIn, wi: usize) -> u64 {
+        let get = |t: &[Vec<u64>], i: usize| t.get(i).and_then(|w| w.get(wi)).copied().unwrap_or(0);
+        let pl = platform_slot(s.platform);
+        get(&self.platform, pl)
+            & get(&self.client, client_slot(s.client) * 8 + pl)
+            & get(&self.sign_in_risk, s.sign_in_risk as usize)
+            & get(&self.user_risk, s.user_risk as usize)
+            & get(&self.insider, s.insider_risk.map_or(0, |r| r as usize + 1))
+            & get(&self.flow, s.auth_flow.map_or(0, |f| f as usize + 1))
     }
 }
 

@@ -72,16 +72,16 @@ fn empty_set() -> &'static BitSet {
     EMPTY_SET.get_or_init(BitSet::default)
 }
 
-/// Every `STRIDE`-th interval start is copied into a small index searched first, so a lookup
-/// touches a few cache lines of the big table instead of one per halving step.
-const STRIDE: usize = 64;
+/// Every `STRIDE`-th interval start is copied into a small index searched first; the final
+/// search then reads `STRIDE` consecutive (start, set) pairs, one or a few cache lines.
+const STRIDE: usize = 8;
 
-/// Disjoint sorted intervals of one address family: `starts[i]..starts[i+1]` maps to `sets[i]`;
-/// addresses below `starts[0]` map to the empty set.
+/// Disjoint sorted intervals of one address family: the interval starting at `entries[i].0`
+/// (up to the next start) maps to the set `entries[i].1`; addresses below the first start map to
+/// the empty set.
 #[derive(Debug, Clone, Default)]
 pub struct IntervalTable<K> {
-    starts: Vec<K>,
-    sets: Vec<SetId>,
+    entries: Vec<(K, SetId)>,
     index: Vec<K>,
 }
 
@@ -92,22 +92,22 @@ impl<K: Copy + Ord> IntervalTable<K> {
         let block = self.index.partition_point(|s| *s <= key);
         let Some(block) = block.checked_sub(1) else { return EMPTY };
         let lo = block * STRIDE;
-        let hi = (lo + STRIDE).min(self.starts.len());
-        let within = self.starts.get(lo..hi).map_or(0, |slice| slice.partition_point(|s| *s <= key));
+        let hi = (lo + STRIDE).min(self.entries.len());
+        let within = self.entries.get(lo..hi).map_or(0, |slice| slice.partition_point(|(s, _)| *s <= key));
         match (lo + within).checked_sub(1) {
-            Some(j) => self.sets.get(j).copied().unwrap_or(EMPTY),
+            Some(j) => self.entries.get(j).map_or(EMPTY, |(_, set)| *set),
             None => EMPTY,
         }
     }
 
     /// Number of intervals.
     pub fn len(&self) -> usize {
-        self.starts.len()
+        self.entries.len()
     }
 
     /// True when no range was added.
     pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
+        self.entries.is_empty()
     }
 }
 
@@ -143,9 +143,9 @@ fn build<K: Key>(mut ranges: Vec<(K, K, u32)>, sets: &mut SetTable) -> IntervalT
             events.push((last.succ(), false, loc));
         }
     }
-    events.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    events.sort_unstable_by_key(|e| e.0);
     let mut counts: HashMap<u32, u32> = HashMap::new();
-    let mut table = IntervalTable { starts: Vec::new(), sets: Vec::new(), index: Vec::new() };
+    let mut table = IntervalTable { entries: Vec::new(), index: Vec::new() };
     let mut i = 0;
     while let Some(&(key, _, _)) = events.get(i) {
         let mut changed = false;
@@ -178,12 +178,11 @@ fn build<K: Key>(mut ranges: Vec<(K, K, u32)>, sets: &mut SetTable) -> IntervalT
         }
         counts.retain(|_, c| *c > 0);
         let id = sets.intern(&current);
-        if table.sets.last() != Some(&id) {
-            table.starts.push(key);
-            table.sets.push(id);
+        if table.entries.last().map(|(_, last)| *last) != Some(id) {
+            table.entries.push((key, id));
         }
     }
-    table.index = table.starts.iter().step_by(STRIDE).copied().collect();
+    table.index = table.entries.iter().step_by(STRIDE).map(|(k, _)| *k).collect();
     table
 }
 

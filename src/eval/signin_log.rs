@@ -140,8 +140,8 @@ pub fn scenario(value: &Value) -> Result<Scenario, ScenarioError> {
     if let Some(Value::Object(d)) = obj.get("deviceDetail") {
         let os = text(d, "operatingSystem", "deviceDetail")?;
         s.platform = os.and_then(platform);
-        let mut device = Device::default();
-        device.registered = text(d, "deviceId", "deviceDetail")?.is_some();
+        let mut device =
+            Device { registered: text(d, "deviceId", "deviceDetail")?.is_some(), ..Device::default() };
         let set = |device: &mut Device, name: &str, v: DeviceValue| {
             let _ = device.set(name, v);
         };

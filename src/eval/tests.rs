@@ -821,7 +821,8 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
     let apps = ["exchange", "sharepoint", "teams", "azure_portal", "office365", "admin_portals", "hr"];
     let mut fast = engine::Applicable::default();
     let mut full = Evaluation::default();
-    for i in 0..2000 {
+    let (mut applied, mut empty) = (0, 0);
+    for i in 0..3000 {
         let user = format!("usr_{}", rng.below(120));
         let target = match rng.below(10) {
             0 => r#""action":"register_security_info""#.to_owned(),
@@ -840,16 +841,59 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
         } else {
             format!("2001:db8:{:x}::{:x}", rng.below(700), rng.below(65536))
         };
-        let platform = ["ios", "android", "windows", "macos", "linux"][rng.below(5)];
-        let client = ["browser", "mobile_desktop", "exchange_active_sync", "other"][rng.below(4)];
-        let risk = ["none", "low", "medium", "high"][rng.below(4)];
+        let pick = |rng: &mut crate::r#gen::Rng, field: &str, words: &[&str]| {
+            let i = rng.below(words.len() + 1);
+            words.get(i).map(|w| format!(r#","{field}":"{w}""#)).unwrap_or_default()
+        };
+        let platform =
+            pick(&mut rng, "platform", &["ios", "android", "windows", "macos", "linux", "windows_phone"]);
+        let client = pick(
+            &mut rng,
+            "client_app",
+            &["browser", "mobile_desktop", "exchange_active_sync", "eas_supported", "other"],
+        );
+        let risk = pick(&mut rng, "sign_in_risk", &["none", "low", "medium", "high", "hidden"]);
+        let user_risk = pick(&mut rng, "user_risk", &["none", "low", "medium", "high"]);
+        let insider = pick(&mut rng, "insider_risk", &["none", "minor", "moderate", "elevated"]);
+        let flow = pick(&mut rng, "auth_flow", &["none", "device_code", "auth_transfer"]);
+        let country = pick(&mut rng, "country", &["FR", "KP", "US", "DE"]);
+        let device =
+            ["", r#","device":{"trust_type":"AzureAD"}"#, r#","device":{"isCompliant":true}"#][rng.below(3)];
+        let ip = if rng.chance(90) { format!(r#","ip":"{ip}""#) } else { String::new() };
         let scenario = format!(
-            r#"{{"user":"{user}",{target},"ip":"{ip}","platform":"{platform}","client_app":"{client}","sign_in_risk":"{risk}","user_risk":"{risk}"}}"#
+            r#"{{"user":"{user}",{target}{ip}{platform}{client}{risk}{user_risk}{insider}{flow}{country}{device}}}"#
         );
         let s = Scenario::from_json(&scenario).unwrap();
         let sign_in = Resolver::new(&engine).resolve(&s).unwrap();
         engine.evaluate_into(&sign_in, &mut full);
         engine.applicable_into(&sign_in, &mut fast);
         assert_eq!(fast.policies, full.applied, "sign-in {i}: {scenario}");
+        applied += full.applied.len();
+        empty += usize::from(full.applied.is_empty());
     }
+    // The sample exercises both outcomes.
+    assert!(applied > 3000 && empty > 10, "{applied} applied, {empty} sign-ins with none");
+}
+
+#[test]
+fn app_and_workload_filters_match_nothing() {
+    let w = world(
+        r#"policy "Filtered" { state = enabled users { include all } target apps hr_app
+             app_filter include "CustomSecurityAttribute.Engineering_Project -eq \"Baker\"" grant mfa }
+           policy "Excluding" { state = enabled users { include all } target apps all
+             app_filter exclude "CustomSecurityAttribute.Engineering_Project -eq \"Baker\"" grant mfa }
+           policy "Bots" { state = enabled service_principals { include all
+             filter include "CustomSecurityAttribute.Engineering_Project -eq \"Baker\"" } target apps all grant block }"#,
+    );
+    let d = w.decision(r#"{"user":"alice","app":"exchange"}"#);
+    assert_eq!(d.applied, vec!["Excluding".to_owned()], "an exclude filter excludes nothing");
+    assert_eq!(d.notes.iter().filter(|n| n.contains("custom security attributes")).count(), 2);
+    assert_eq!(
+        w.reason(r#"{"user":"alice","app":"hr_app"}"#, "Filtered"),
+        NOT,
+        "explicitly included apps stay in"
+    );
+    let bot = r#"{"service_principal":"build_bot","app":"exchange"}"#;
+    assert_eq!(w.reason(bot, "Bots"), NOT, "include all still admits the workload");
+    assert!(w.decision(bot).notes.iter().any(|n| n.contains("filters workload identities")));
 }
