@@ -6,6 +6,7 @@
 
 mod check;
 mod compile;
+mod eval;
 mod output;
 mod workspace;
 
@@ -62,6 +63,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Compile a workspace to its IR (JSON).
     Compile(compile::CompileArgs),
+    /// Evaluate sign-ins offline, like Entra's What If: which policies apply, why the others do
+    /// not, and the combined decision.
+    Eval(eval::EvalArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -76,6 +80,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Eval(args) => eval::run(&args),
     };
     status.into()
 }

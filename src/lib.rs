@@ -10,6 +10,8 @@ pub mod cli;
 pub mod compile;
 pub mod devfilter;
 pub mod diagnostic;
+pub mod eval;
+pub mod r#gen;
 pub mod ir;
 pub mod source;
 pub mod span;

@@ -1,0 +1,407 @@
+//! `capol eval`: evaluate one sign-in, or a JSONL batch of them, against a workspace or a
+//! compiled IR.
+
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+
+use super::workspace::{IoError, describe};
+use super::{ErrorFormat, Printer, Status, workspace};
+use crate::eval::batch::{LineResult, Scratch, Summary, evaluate_line};
+use crate::eval::{Directory, Engine, Input, Resolver, ScenarioError, UnknownUsers};
+use crate::ir;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// A readable trace (batch: one line per sign-in, then a summary).
+    #[default]
+    Human,
+    /// Graph's What If response plus capol's decision (batch: JSON lines, then a summary line).
+    Json,
+}
+
+/// Arguments of `capol eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// `.capol` files or directories (searched recursively), or one compiled IR file (`.json`).
+    #[arg(required_unless_present = "ir")]
+    pub paths: Vec<PathBuf>,
+    /// A compiled IR file (the output of `capol compile`).
+    #[arg(long, conflicts_with = "paths")]
+    pub ir: Option<PathBuf>,
+    /// The sign-in: a capol scenario or a Graph What If request body (JSON file; `-` reads
+    /// standard input).
+    #[arg(short, long, required_unless_present = "batch", conflicts_with = "batch")]
+    pub scenario: Option<PathBuf>,
+    /// Evaluate every line of a JSON Lines file: scenarios, What If requests or Graph `signIn`
+    /// records.
+    #[arg(long)]
+    pub batch: Option<PathBuf>,
+    /// A Graph-shaped directory snapshot giving users' groups and roles by object id.
+    #[arg(long)]
+    pub directory: Option<PathBuf>,
+    /// What the input documents are.
+    #[arg(long, value_enum, default_value_t)]
+    pub input: Input,
+    /// How to print results.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// List only the policies that apply.
+    #[arg(long)]
+    pub applied_only: bool,
+    /// What to do with a user id neither the workspace nor the directory knows.
+    #[arg(long, value_enum, default_value_t)]
+    pub unknown_users: UnknownUsers,
+    /// Write the batch output to this file (written whole, at the end) instead of standard
+    /// output.
+    #[arg(short, long, requires = "batch")]
+    pub output: Option<PathBuf>,
+    /// Worker threads for a batch (default: one per core).
+    #[arg(long, requires = "batch")]
+    pub jobs: Option<usize>,
+}
+
+/// Lines evaluated together; bounds memory whatever the file size.
+const CHUNK: usize = 8192;
+
+fn print_scenario_error(format: Format, e: &ScenarioError, line: Option<u64>) {
+    let mut err = std::io::stderr().lock();
+    let _ = match format {
+        Format::Human => {
+            let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            let help = e.help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
+            writeln!(err, "error[{}]: {at}{e}{help}", e.code())
+        }
+        Format::Json => {
+            let mut v = e.to_json();
+            if let Some(l) = line {
+                v["line"] = serde_json::json!(l);
+            }
+            writeln!(err, "{v}")
+        }
+    };
+}
+
+fn printer(format: Format) -> Printer {
+    Printer::new(if format == Format::Json { ErrorFormat::Json } else { ErrorFormat::Human })
+}
+
+/// Load the program: an IR file, or a workspace compiled on the spot.
+fn load_program(args: &EvalArgs, printer: &Printer) -> Result<ir::Program, Status> {
+    let ir_path = args.ir.clone().or_else(|| match args.paths.as_slice() {
+        [one] if one.extension().is_some_and(|e| e == "json") => Some(one.clone()),
+        _ => None,
+    });
+    if let Some(path) = ir_path {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            printer.plain_error(&format!("cannot read `{}`: {}", path.display(), describe(&e)));
+            Status::Failure
+        })?;
+        let program: ir::Program = serde_json::from_str(&text).map_err(|e| {
+            printer.plain_error(&format!("`{}` is not a capol IR file: {e}", path.display()));
+            Status::Invalid
+        })?;
+        if program.capol_ir != ir::IR_VERSION {
+            printer.plain_error(&format!(
+                "`{}` has IR version {}; this capol reads version {}",
+                path.display(),
+                program.capol_ir,
+                ir::IR_VERSION
+            ));
+            return Err(Status::Invalid);
+        }
+        return Ok(program);
+    }
+    let (sources, load_diags) = workspace::load(&args.paths).map_err(|e| {
+        printer.plain_error(&e.0);
+        Status::Failure
+    })?;
+    let (program, diags) =
+        if load_diags.is_empty() { crate::compile_workspace(&sources) } else { (None, load_diags) };
+    printer.diagnostics(&diags, &sources);
+    printer.summary(&diags, "eval");
+    match program {
+        Some(p) if !diags.has_errors() => Ok(p),
+        _ => Err(Status::Invalid),
+    }
+}
+
+fn read_input(path: &Path) -> Result<String, IoError> {
+    let mut text = String::new();
+    let result = if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read(path).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map(|s| text = s)
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"))
+        })
+    };
+    result.map(|()| text).map_err(|e| IoError(format!("cannot read `{}`: {}", path.display(), describe(&e))))
+}
+
+/// Run `capol eval`.
+pub fn run(args: &EvalArgs) -> Status {
+    let printer = printer(args.format);
+    let program = match load_program(args, &printer) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    let engine = Engine::new(&program);
+    for w in engine.warnings() {
+        printer.plain_error(w);
+    }
+    let directory = match &args.directory {
+        None => None,
+        Some(path) => {
+            let text = match read_input(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    printer.plain_error(&e.0);
+                    return Status::Failure;
+                }
+            };
+            match Directory::from_json(&text) {
+                Ok(d) => Some(d.bind(&engine)),
+                Err(e) => {
+                    let mut e = e;
+                    e.message = format!("directory `{}`: {}", path.display(), e.message);
+                    print_scenario_error(args.format, &e, None);
+                    return Status::Invalid;
+                }
+            }
+        }
+    };
+    let resolver = Resolver { engine: &engine, directory: directory.as_ref(), unknown_users: args.unknown_users };
+    match (&args.scenario, &args.batch) {
+        (Some(path), _) => single(args, &resolver, path, &printer),
+        (None, Some(path)) => batch(args, &resolver, path, &printer),
+        (None, None) => {
+            printer.plain_error("give `--scenario FILE` or `--batch FILE`");
+            Status::Failure
+        }
+    }
+}
+
+fn single(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printer) -> Status {
+    let text = match read_input(path) {
+        Ok(t) => t,
+        Err(e) => {
+            printer.plain_error(&e.0);
+            return Status::Failure;
+        }
+    };
+    let mut run = match crate::eval::evaluate_document(resolver, &text, args.input) {
+        Ok(r) => r,
+        Err(e) => {
+            print_scenario_error(args.format, &e, None);
+            return Status::Invalid;
+        }
+    };
+    run.applied_only |= args.applied_only;
+    let report = run.report(resolver.engine);
+    let text = match args.format {
+        Format::Human => report.human(),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&report.json()).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return Status::Failure;
+    }
+    Status::Success
+}
+
+/// Where batch output goes: standard output, or a temporary file renamed over the target at the
+/// end.
+enum Sink {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File(std::io::BufWriter<tempfile::NamedTempFile>, PathBuf),
+}
+
+impl Sink {
+    fn open(path: Option<&Path>) -> Result<Sink, IoError> {
+        let Some(path) = path else { return Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))) };
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".capol-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|e| IoError(format!("cannot write in `{}`: {}", dir.display(), describe(&e))))?;
+        Ok(Sink::File(std::io::BufWriter::new(temp), path.to_path_buf()))
+    }
+
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        let w: &mut dyn Write = match self {
+            Sink::Stdout(w) => w,
+            Sink::File(w, _) => w,
+        };
+        w.write_all(text.as_bytes())?;
+        w.write_all(b"\n")
+    }
+
+    fn finish(self) -> Result<(), IoError> {
+        match self {
+            Sink::Stdout(mut w) => w.flush().map_err(|e| IoError(format!("cannot write output: {}", describe(&e)))),
+            Sink::File(w, path) => {
+                let temp = w
+                    .into_inner()
+                    .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(e.error()))))?;
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(&e))))?;
+                temp.persist(&path)
+                    .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(&e.error))))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {bytes}/{total_bytes} [{bar:30}] {per_sec} · {msg} · eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printer) -> Status {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            printer.plain_error(&format!("cannot read `{}`: {}", path.display(), describe(&e)));
+            return Status::Failure;
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut sink = match Sink::open(args.output.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            printer.plain_error(&e.0);
+            return Status::Failure;
+        }
+    };
+    let pool = match args.jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                printer.plain_error(&format!("cannot start {n} worker threads: {e}"));
+                return Status::Failure;
+            }
+        },
+        None => None,
+    };
+    let bar = progress_bar(size);
+    let mut summary = Summary::new(resolver.engine);
+    let mut line_no: u64 = 0;
+    let mut buf = Vec::new();
+    loop {
+        // Read one chunk of lines; only this chunk is in memory.
+        let mut chunk: Vec<(u64, Result<String, ScenarioError>)> = Vec::with_capacity(CHUNK);
+        let mut bytes = 0u64;
+        let mut eof = false;
+        while chunk.len() < CHUNK {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    bytes += n as u64;
+                    line_no += 1;
+                    let text = String::from_utf8(std::mem::take(&mut buf)).map_err(|_| {
+                        ScenarioError::new(crate::eval::ErrorKind::Json, "", "the line is not valid UTF-8")
+                    });
+                    if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
+                        continue;
+                    }
+                    chunk.push((line_no, text));
+                }
+                Err(e) => {
+                    bar.finish_and_clear();
+                    printer.plain_error(&format!("cannot read `{}`: {}", path.display(), describe(&e)));
+                    return Status::Failure;
+                }
+            }
+        }
+        let work = || -> Vec<Result<LineResult, ScenarioError>> {
+            chunk
+                .par_iter()
+                .map_init(Scratch::default, |scratch, (n, text)| match text {
+                    Ok(t) => evaluate_line(resolver, args.input, *n, t, scratch),
+                    Err(e) => Err(e.clone()),
+                })
+                .collect()
+        };
+        let results = match &pool {
+            Some(p) => p.install(work),
+            None => work(),
+        };
+        for ((n, _), result) in chunk.iter().zip(&results) {
+            summary.add(result);
+            let written = match (result, args.format) {
+                (Ok(r), Format::Json) => sink.line(&r.to_json()),
+                (Ok(r), Format::Human) => sink.line(&r.human()),
+                (Err(e), format) => {
+                    bar.suspend(|| print_scenario_error(format, e, Some(*n)));
+                    if format == Format::Json {
+                        let mut v = serde_json::json!({"line": n});
+                        v["error"] = e.to_json();
+                        sink.line(&v.to_string())
+                    } else {
+                        Ok(())
+                    }
+                }
+            };
+            if let Err(e) = written {
+                bar.finish_and_clear();
+                printer.plain_error(&format!("cannot write output: {}", describe(&e)));
+                return Status::Failure;
+            }
+        }
+        bar.inc(bytes);
+        bar.set_message(format!("{} sign-ins, {} errors", summary.lines - summary.errors, summary.errors));
+        if eof {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    let engine = resolver.engine;
+    let tail = match args.format {
+        Format::Json => summary.to_json(engine).to_string(),
+        Format::Human => summary.human(engine).trim_end().to_owned(),
+    };
+    let finished = sink.line(&tail).map_err(|e| IoError(format!("cannot write output: {}", describe(&e))));
+    if let Err(e) = finished.and_then(|()| sink.finish()) {
+        printer.plain_error(&e.0);
+        return Status::Failure;
+    }
+    if summary.errors > 0 {
+        if args.format == Format::Human {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {} of {} lines could not be evaluated",
+                summary.errors,
+                summary.lines
+            );
+        }
+        return Status::Invalid;
+    }
+    Status::Success
+}

@@ -1,0 +1,1 @@
+//! Deterministic generated workspaces, for benchmarks.
