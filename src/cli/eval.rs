@@ -115,10 +115,11 @@ fn load_program(args: &EvalArgs, printer: &Printer) -> Result<ir::Program, Statu
         }
         return Ok(program);
     }
-    let (sources, load_diags) = workspace::load(&args.paths).map_err(|e| {
-        printer.plain_error(&e.0);
-        Status::Failure
-    })?;
+    let (sources, load_diags) =
+        workspace::single_workspace(&args.paths).and_then(|ws| workspace::load(&ws)).map_err(|e| {
+            printer.plain_error(&e.0);
+            Status::Failure
+        })?;
     let (program, diags) =
         if load_diags.is_empty() { crate::compile_workspace(&sources) } else { (None, load_diags) };
     printer.diagnostics(&diags, &sources);
@@ -175,7 +176,8 @@ pub fn run(args: &EvalArgs) -> Status {
             }
         }
     };
-    let resolver = Resolver { engine: &engine, directory: directory.as_ref(), unknown_users: args.unknown_users };
+    let resolver =
+        Resolver { engine: &engine, directory: directory.as_ref(), unknown_users: args.unknown_users };
     match (&args.scenario, &args.batch) {
         (Some(path), _) => single(args, &resolver, path, &printer),
         (None, Some(path)) => batch(args, &resolver, path, &printer),
@@ -250,16 +252,19 @@ impl Sink {
 
     fn finish(self) -> Result<(), IoError> {
         match self {
-            Sink::Stdout(mut w) => w.flush().map_err(|e| IoError(format!("cannot write output: {}", describe(&e)))),
+            Sink::Stdout(mut w) => {
+                w.flush().map_err(|e| IoError(format!("cannot write output: {}", describe(&e))))
+            }
             Sink::File(w, path) => {
-                let temp = w
-                    .into_inner()
-                    .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(e.error()))))?;
+                let temp = w.into_inner().map_err(|e| {
+                    IoError(format!("cannot write `{}`: {}", path.display(), describe(e.error())))
+                })?;
                 temp.as_file()
                     .sync_all()
                     .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(&e))))?;
-                temp.persist(&path)
-                    .map_err(|e| IoError(format!("cannot write `{}`: {}", path.display(), describe(&e.error))))?;
+                temp.persist(&path).map_err(|e| {
+                    IoError(format!("cannot write `{}`: {}", path.display(), describe(&e.error)))
+                })?;
                 Ok(())
             }
         }

@@ -177,7 +177,12 @@ fn cas_rank(c: ir::CloudAppSecurity) -> u8 {
 }
 
 /// Keep the value with the smallest key; collect the policies that set that same value.
-fn merge<T: Clone + PartialEq, K: Ord>(slot: &mut Option<Merged<T>>, value: &T, key: impl Fn(&T) -> K, policy: &str) {
+fn merge<T: Clone + PartialEq, K: Ord>(
+    slot: &mut Option<Merged<T>>,
+    value: &T,
+    key: impl Fn(&T) -> K,
+    policy: &str,
+) {
     match slot {
         Some(m) if m.value == *value => m.policies.push(policy.to_owned()),
         Some(m) if key(value) >= key(&m.value) => {}
@@ -281,7 +286,8 @@ impl Decision {
             return;
         };
         if env.combined_registration {
-            self.registration = Some(Registration { experience: Experience::Combined, legacy_page_requires_mfa: None });
+            self.registration =
+                Some(Registration { experience: Experience::Combined, legacy_page_requires_mfa: None });
             return;
         }
         let scope = match engine.program().combined_registration.as_ref().map(|c| &c.enabled_for) {
@@ -298,7 +304,8 @@ impl Decision {
             Some(false) => "the user never used the combined experience: the legacy registration page asks for no extra multifactor authentication".to_owned(),
             None => "if this user used the combined experience before it was turned off for them, the legacy registration page (https://aka.ms/ssprsetup) requires multifactor authentication first (set `used_combined_registration` to know)".to_owned(),
         });
-        self.registration = Some(Registration { experience: Experience::Legacy, legacy_page_requires_mfa: mfa });
+        self.registration =
+            Some(Registration { experience: Experience::Legacy, legacy_page_requires_mfa: mfa });
     }
 
     fn input_notes(&mut self, engine: &Engine, sign_in: &SignIn) {
@@ -362,11 +369,13 @@ impl Decision {
         let groups: Vec<Value> = self
             .requirements
             .iter()
-            .map(|g| json!({
-                "operator": if g.operator == Operator::And { "and" } else { "or" },
-                "controls": g.controls.iter().map(Control::word).collect::<Vec<_>>(),
-                "policies": g.policies,
-            }))
+            .map(|g| {
+                json!({
+                    "operator": if g.operator == Operator::And { "and" } else { "or" },
+                    "controls": g.controls.iter().map(Control::word).collect::<Vec<_>>(),
+                    "policies": g.policies,
+                })
+            })
             .collect();
         let s = &self.session;
         let session = json!({

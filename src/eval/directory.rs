@@ -54,7 +54,11 @@ pub struct Directory {
     pub groups: Vec<DirectoryGroup>,
 }
 
-fn string_field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str, path: &str) -> Result<Option<&'a str>, ScenarioError> {
+fn string_field<'a>(
+    obj: &'a serde_json::Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a str>, ScenarioError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -66,7 +70,12 @@ fn string_field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str, path: &s
     }
 }
 
-fn id_list(obj: &serde_json::Map<String, Value>, key: &str, path: &str, id_keys: &[&str]) -> Result<Vec<String>, ScenarioError> {
+fn id_list(
+    obj: &serde_json::Map<String, Value>,
+    key: &str,
+    path: &str,
+    id_keys: &[&str],
+) -> Result<Vec<String>, ScenarioError> {
     let field = format!("{path}.{key}");
     match obj.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -84,18 +93,29 @@ fn id_list(obj: &serde_json::Map<String, Value>, key: &str, path: &str, id_keys:
                         return Err(ScenarioError::new(
                             ErrorKind::InvalidValue,
                             format!("{field}[{i}]"),
-                            format!("expected an id or an object with `{}`, found {}", id_keys.join("` or `"), kind_of(item)),
+                            format!(
+                                "expected an id or an object with `{}`, found {}",
+                                id_keys.join("` or `"),
+                                kind_of(item)
+                            ),
                         ));
                     }
                 }
             }
             Ok(out)
         }
-        Some(v) => Err(ScenarioError::new(ErrorKind::InvalidValue, field, format!("expected a list, found {}", kind_of(v)))),
+        Some(v) => Err(ScenarioError::new(
+            ErrorKind::InvalidValue,
+            field,
+            format!("expected a list, found {}", kind_of(v)),
+        )),
     }
 }
 
-fn objects<'a>(root: &'a serde_json::Map<String, Value>, key: &str) -> Result<Vec<(String, &'a serde_json::Map<String, Value>)>, ScenarioError> {
+fn objects<'a>(
+    root: &'a serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Vec<(String, &'a serde_json::Map<String, Value>)>, ScenarioError> {
     match root.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
@@ -113,7 +133,11 @@ fn objects<'a>(root: &'a serde_json::Map<String, Value>, key: &str) -> Result<Ve
                 }
             })
             .collect(),
-        Some(v) => Err(ScenarioError::new(ErrorKind::InvalidValue, key, format!("expected a list, found {}", kind_of(v)))),
+        Some(v) => Err(ScenarioError::new(
+            ErrorKind::InvalidValue,
+            key,
+            format!("expected a list, found {}", kind_of(v)),
+        )),
     }
 }
 
@@ -126,12 +150,20 @@ impl Directory {
     pub fn from_json(text: &str) -> Result<Directory, ScenarioError> {
         let value: Value = serde_json::from_str(text).map_err(|e| json_error(&e))?;
         let Value::Object(root) = &value else {
-            return Err(ScenarioError::new(ErrorKind::Json, "", format!("expected a JSON object, found {}", kind_of(&value))));
+            return Err(ScenarioError::new(
+                ErrorKind::Json,
+                "",
+                format!("expected a JSON object, found {}", kind_of(&value)),
+            ));
         };
         let mut directory = Directory::default();
         for (path, u) in objects(root, "users")? {
             let Some(id) = string_field(u, "id", &path)? else {
-                return Err(ScenarioError::new(ErrorKind::MissingField, format!("{path}.id"), "a user needs an `id`"));
+                return Err(ScenarioError::new(
+                    ErrorKind::MissingField,
+                    format!("{path}.id"),
+                    "a user needs an `id`",
+                ));
             };
             let user_type = match string_field(u, "userType", &path)? {
                 None => UserType::Member,
@@ -159,7 +191,11 @@ impl Directory {
         }
         for (path, g) in objects(root, "groups")? {
             let Some(id) = string_field(g, "id", &path)? else {
-                return Err(ScenarioError::new(ErrorKind::MissingField, format!("{path}.id"), "a group needs an `id`"));
+                return Err(ScenarioError::new(
+                    ErrorKind::MissingField,
+                    format!("{path}.id"),
+                    "a group needs an `id`",
+                ));
             };
             directory.groups.push(DirectoryGroup {
                 id: id.to_owned(),
@@ -176,11 +212,9 @@ impl Directory {
             // By id first; a workspace group declared without an id is matched by display name.
             let index = engine.group_index(&g.id).or_else(|| {
                 let name = g.display_name.as_deref()?;
-                let declared = engine
-                    .program()
-                    .groups
-                    .iter()
-                    .find(|w| w.id.is_none() && (w.display_name.as_deref() == Some(name) || w.name == name))?;
+                let declared = engine.program().groups.iter().find(|w| {
+                    w.id.is_none() && (w.display_name.as_deref() == Some(name) || w.name == name)
+                })?;
                 engine.group_index(&declared.name)
             });
             groups.insert(g.id.to_ascii_lowercase(), index);

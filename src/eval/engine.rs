@@ -512,7 +512,7 @@ impl Engine {
                         trusted.insert(index);
                     }
                     for r in ranges {
-                        match r.parse::<IpNetwork>() {
+                        match IpNetwork::new(r.network, r.prefix) {
                             Ok(net) => networks.push((net, index)),
                             Err(_) => self
                                 .warnings
@@ -630,7 +630,13 @@ impl Engine {
                 apps.insert(i);
             }
         }
-        AppSetC { all: set.all, none: set.none, office365: set.office365, admin_portals: set.admin_portals, apps }
+        AppSetC {
+            all: set.all,
+            none: set.none,
+            office365: set.office365,
+            admin_portals: set.admin_portals,
+            apps,
+        }
     }
 
     fn loc_set(&self, set: &ir::LocationSet) -> LocSetC {
@@ -699,7 +705,9 @@ impl Engine {
         PolicyC {
             state: p.state,
             invalid,
-            targets_users: !p.users.include.is_empty() || p.users.include.none || p.service_principals.is_none(),
+            targets_users: !p.users.include.is_empty()
+                || p.users.include.none
+                || p.service_principals.is_none(),
             users_include: self.user_set(&p.users.include),
             users_exclude: self.user_set(&p.users.exclude),
             workload,
@@ -875,7 +883,12 @@ impl Engine {
 
     /// The names of the named locations in an interned location set.
     pub fn location_names(&self, set: SetId) -> Vec<&str> {
-        self.sets.get(set).iter().filter_map(|i| self.locations.names.get(i as usize)).map(String::as_str).collect()
+        self.sets
+            .get(set)
+            .iter()
+            .filter_map(|i| self.locations.names.get(i as usize))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Whether a location set holds a trusted location.
@@ -1004,8 +1017,7 @@ impl Engine {
             }
             Identity::ServicePrincipal(sp) => {
                 let Some(w) = &p.workload else { return Err(miss(R::Users, W::OtherIdentity)) };
-                let included =
-                    !w.filter_only && (w.include_all || sp.is_some_and(|i| w.include.contains(i)));
+                let included = !w.filter_only && (w.include_all || sp.is_some_and(|i| w.include.contains(i)));
                 if !included {
                     return Err(miss(R::WorkloadIdentities, W::NotIncluded));
                 }
@@ -1104,8 +1116,8 @@ impl Engine {
 
 /// Platforms where `easSupported` covers Exchange ActiveSync ("supported platforms (such as iOS,
 /// Android, and Windows)", concept-conditional-access-conditions.md).
-const EAS_PLATFORMS: u8 = (1 << ir::Platform::Android as u8) | (1 << ir::Platform::Ios as u8)
-    | (1 << ir::Platform::Windows as u8);
+const EAS_PLATFORMS: u8 =
+    (1 << ir::Platform::Android as u8) | (1 << ir::Platform::Ios as u8) | (1 << ir::Platform::Windows as u8);
 
 #[inline]
 fn client_matches(policy: u8, client: Option<Client>, platform: Option<ir::Platform>) -> bool {

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::engine::{Miss, PolicyResult};
 use super::scenario::{
-    ErrorKind, Fields, Scenario, ScenarioError, Source, Target, json_error, parse_country, parse_device, parse_ip,
-    unknown_word,
+    ErrorKind, Fields, Scenario, ScenarioError, Source, Target, json_error, parse_country, parse_device,
+    parse_ip, unknown_word,
 };
 use super::signin::{Client, Risk};
 use crate::ir::{self, AuthFlow, InsiderRisk, Platform, UserAction, UserType};
@@ -40,8 +40,13 @@ const CLIENTS: &[(&str, Client)] = &[
     ("other", Client::Other),
 ];
 
-const RISKS: &[(&str, Risk)] =
-    &[("low", Risk::Low), ("medium", Risk::Medium), ("high", Risk::High), ("hidden", Risk::Hidden), ("none", Risk::None)];
+const RISKS: &[(&str, Risk)] = &[
+    ("low", Risk::Low),
+    ("medium", Risk::Medium),
+    ("high", Risk::High),
+    ("hidden", Risk::Hidden),
+    ("none", Risk::None),
+];
 
 const INSIDER: &[(&str, Option<InsiderRisk>)] = &[
     ("none", None),
@@ -50,8 +55,11 @@ const INSIDER: &[(&str, Option<InsiderRisk>)] = &[
     ("elevated", Some(InsiderRisk::Elevated)),
 ];
 
-const TRANSFER: &[(&str, Option<AuthFlow>)] =
-    &[("none", None), ("deviceCodeFlow", Some(AuthFlow::DeviceCode)), ("authenticationTransfer", Some(AuthFlow::AuthTransfer))];
+const TRANSFER: &[(&str, Option<AuthFlow>)] = &[
+    ("none", None),
+    ("deviceCodeFlow", Some(AuthFlow::DeviceCode)),
+    ("authenticationTransfer", Some(AuthFlow::AuthTransfer)),
+];
 
 const ACTIONS: &[(&str, UserAction)] = &[
     ("registerSecurityInformation", UserAction::RegisterSecurityInfo),
@@ -125,7 +133,13 @@ impl WhatIfRequest {
                 };
                 s.service_principal = Some(sp.to_owned());
             }
-            other => return Err(unknown_type("signInIdentity.@odata.type", other, &["userSignIn", "servicePrincipalSignIn"])),
+            other => {
+                return Err(unknown_type(
+                    "signInIdentity.@odata.type",
+                    other,
+                    &["userSignIn", "servicePrincipalSignIn"],
+                ));
+            }
         }
         identity.finish()?;
         let Some(mut context) = f.object("signInContext")? else {
@@ -165,7 +179,12 @@ impl WhatIfRequest {
             },
             "authContext" => match context.string("authenticationContextValue")? {
                 Some(c) => Target::AuthContext(c.to_owned()),
-                None => return Err(missing("signInContext.authenticationContextValue", "no authentication context given")),
+                None => {
+                    return Err(missing(
+                        "signInContext.authenticationContextValue",
+                        "no authentication context given",
+                    ));
+                }
             },
             other => {
                 return Err(unknown_type(
@@ -224,10 +243,8 @@ fn external_user_type(field: &str, text: &str) -> Result<UserType, ScenarioError
             format!("expected one user type, found `{text}`"),
         ));
     };
-    let table: Vec<(&'static str, UserType)> = std::iter::once(UserType::Member)
-        .chain(UserType::GUEST_TYPES)
-        .map(|t| (t.graph(), t))
-        .collect();
+    let table: Vec<(&'static str, UserType)> =
+        std::iter::once(UserType::Member).chain(UserType::GUEST_TYPES).map(|t| (t.graph(), t)).collect();
     table
         .iter()
         .find(|(w, _)| w.eq_ignore_ascii_case(one))
@@ -268,7 +285,9 @@ fn id_or_name(r: &ir::Ref) -> String {
 pub fn grant_controls(p: &ir::Policy, program: &ir::Program) -> Value {
     let Some(grant) = &p.grant else { return Value::Null };
     let (operator, controls): (&str, &[ir::Control]) = match grant {
-        ir::Grant::Block => return json!({"operator": "OR", "builtInControls": ["block"], "customAuthenticationFactors": [], "termsOfUse": [], "authenticationStrength": null}),
+        ir::Grant::Block => {
+            return json!({"operator": "OR", "builtInControls": ["block"], "customAuthenticationFactors": [], "termsOfUse": [], "authenticationStrength": null});
+        }
         ir::Grant::Require { operator, controls } => {
             (if *operator == ir::Operator::And { "AND" } else { "OR" }, controls)
         }
@@ -351,7 +370,10 @@ pub fn session_controls(s: &ir::Session) -> Value {
             }
         },
     );
-    out.insert("disableResilienceDefaults".into(), if s.disable_resilience_defaults { json!(true) } else { Value::Null });
+    out.insert(
+        "disableResilienceDefaults".into(),
+        if s.disable_resilience_defaults { json!(true) } else { Value::Null },
+    );
     out.insert(
         "secureSignInSession".into(),
         if s.secure_sign_in_session { json!({"isEnabled": true}) } else { Value::Null },

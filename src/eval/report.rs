@@ -114,7 +114,8 @@ fn user_names_in(engine: &Engine, set: &ir::UserSet, sign_in: &SignIn) -> Vec<St
     if set.all {
         out.push("all users".to_owned());
     }
-    if (set.all_guests || set.guests.as_ref().is_some_and(|g| g.types.contains(&p.user_type))) && p.user_type.is_guest()
+    if (set.all_guests || set.guests.as_ref().is_some_and(|g| g.types.contains(&p.user_type)))
+        && p.user_type.is_guest()
     {
         out.push(format!("guests ({})", p.user_type.word()));
     }
@@ -270,7 +271,11 @@ impl Report<'_> {
     pub fn human(&self) -> String {
         let (e, s, ev, d) = (self.engine, self.sign_in, self.evaluation, self.decision);
         let mut out = String::new();
-        let _ = writeln!(out, "sign-in{}", self.scenario.name.as_ref().map(|n| format!(" {n}")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "sign-in{}",
+            self.scenario.name.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
+        );
         let mut rows: Vec<(&str, String)> = vec![
             ("identity", self.identity_text()),
             ("target", self.target_text()),
@@ -287,11 +292,14 @@ impl Report<'_> {
             "sign-in {}, user {}{}",
             s.sign_in_risk.word(),
             s.user_risk.word(),
-            s.insider_risk.map_or(String::new(), |r| format!(", insider {}", match r {
-                ir::InsiderRisk::Minor => "minor",
-                ir::InsiderRisk::Moderate => "moderate",
-                ir::InsiderRisk::Elevated => "elevated",
-            }))
+            s.insider_risk.map_or(String::new(), |r| format!(
+                ", insider {}",
+                match r {
+                    ir::InsiderRisk::Minor => "minor",
+                    ir::InsiderRisk::Moderate => "moderate",
+                    ir::InsiderRisk::Elevated => "elevated",
+                }
+            ))
         );
         rows.push(("risk", risks));
         rows.push(("device", if s.device.registered { "registered".into() } else { "unregistered".into() }));
@@ -349,14 +357,24 @@ impl Report<'_> {
         if !ss.is_empty() {
             let _ = writeln!(out, "  session");
             if let Some(m) = &ss.sign_in_frequency {
-                let _ = writeln!(out, "    sign_in_frequency {} from {}", frequency_text(&m.value), m.policies.join(", "));
+                let _ = writeln!(
+                    out,
+                    "    sign_in_frequency {} from {}",
+                    frequency_text(&m.value),
+                    m.policies.join(", ")
+                );
             }
             if let Some(m) = &ss.persistent_browser {
                 let mode = if m.value == ir::PersistentBrowser::Never { "never" } else { "always" };
                 let _ = writeln!(out, "    persistent_browser {mode} from {}", m.policies.join(", "));
             }
             if let Some(m) = &ss.cloud_app_security {
-                let _ = writeln!(out, "    cloud_app_security {} from {}", cas_word(m.value), m.policies.join(", "));
+                let _ = writeln!(
+                    out,
+                    "    cloud_app_security {} from {}",
+                    cas_word(m.value),
+                    m.policies.join(", ")
+                );
             }
             for (word, list) in [
                 ("app_enforced_restrictions", &ss.app_enforced_restrictions),

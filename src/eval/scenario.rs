@@ -291,8 +291,12 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let help = suggest::did_you_mean(key, self.read.iter().copied());
-            return Err(ScenarioError::new(ErrorKind::UnknownField, self.path(key), "unknown field".to_owned())
-                .with_help(help));
+            return Err(ScenarioError::new(
+                ErrorKind::UnknownField,
+                self.path(key),
+                "unknown field".to_owned(),
+            )
+            .with_help(help));
         }
         Ok(())
     }
@@ -316,7 +320,12 @@ pub(crate) fn word<T: Copy>(table: &[(&'static str, T)], s: &str) -> Option<T> {
 }
 
 /// The error for a word not in its table.
-pub(crate) fn unknown_word<T>(field: &str, what: &str, value: &str, table: &[(&'static str, T)]) -> ScenarioError {
+pub(crate) fn unknown_word<T>(
+    field: &str,
+    what: &str,
+    value: &str,
+    table: &[(&'static str, T)],
+) -> ScenarioError {
     let names: Vec<&str> = table.iter().map(|(w, _)| *w).collect();
     let help = suggest::did_you_mean(value, names.iter().copied())
         .or_else(|| Some(format!("expected one of {}", quote_list(&names))));
@@ -370,8 +379,11 @@ pub(crate) const INSIDER_RISKS: &[(&str, Option<InsiderRisk>)] = &[
 ];
 
 /// Authentication flows of a sign-in (`none` is an ordinary sign-in).
-pub(crate) const AUTH_FLOWS: &[(&str, Option<AuthFlow>)] =
-    &[("none", None), ("device_code", Some(AuthFlow::DeviceCode)), ("auth_transfer", Some(AuthFlow::AuthTransfer))];
+pub(crate) const AUTH_FLOWS: &[(&str, Option<AuthFlow>)] = &[
+    ("none", None),
+    ("device_code", Some(AuthFlow::DeviceCode)),
+    ("auth_transfer", Some(AuthFlow::AuthTransfer)),
+];
 
 /// The fields of a capol scenario, in documentation order.
 pub const SCENARIO_FIELDS: &[&str] = &[
@@ -407,7 +419,8 @@ pub(crate) fn parse_ip(field: &str, text: &str) -> Result<IpAddr, ScenarioError>
         } else {
             Some("write an IPv4 address like `203.0.113.9` or an IPv6 address like `2001:db8::1`".to_owned())
         };
-        ScenarioError::new(ErrorKind::InvalidValue, field, format!("invalid IP address `{text}`")).with_help(help)
+        ScenarioError::new(ErrorKind::InvalidValue, field, format!("invalid IP address `{text}`"))
+            .with_help(help)
     })
 }
 
@@ -419,7 +432,8 @@ pub(crate) fn parse_country(field: &str, text: &str) -> Result<String, ScenarioE
     }
     let help = suggest::did_you_mean(&upper, catalog::COUNTRIES.iter().map(|(c, _)| *c))
         .or_else(|| Some("use an ISO 3166-1 alpha-2 code such as `FR` or `US`".into()));
-    Err(ScenarioError::new(ErrorKind::InvalidValue, field, format!("unknown country code `{text}`")).with_help(help))
+    Err(ScenarioError::new(ErrorKind::InvalidValue, field, format!("unknown country code `{text}`"))
+        .with_help(help))
 }
 
 /// `trust_type` → `trustType`; camelCase is returned unchanged.
@@ -495,8 +509,11 @@ pub(crate) fn parse_device(mut f: Fields<'_>) -> Result<Device, ScenarioError> {
             }
         };
         if let Err(message) = device.set(&name, v) {
-            let kind =
-                if message.starts_with("unknown") { ErrorKind::UnknownField } else { ErrorKind::InvalidValue };
+            let kind = if message.starts_with("unknown") {
+                ErrorKind::UnknownField
+            } else {
+                ErrorKind::InvalidValue
+            };
             return Err(ScenarioError::new(kind, path, message));
         }
     }
@@ -618,7 +635,14 @@ impl<'a> Resolver<'a> {
         Resolver { engine, directory: None, unknown_users: UnknownUsers::Error }
     }
 
-    fn unknown(&self, s: &Scenario, field: &str, what: &str, value: &str, candidates: &[&str]) -> ScenarioError {
+    fn unknown(
+        &self,
+        s: &Scenario,
+        field: &str,
+        what: &str,
+        value: &str,
+        candidates: &[&str],
+    ) -> ScenarioError {
         let help = suggest::did_you_mean(value, candidates.iter().copied());
         ScenarioError::new(ErrorKind::UnknownName, s.source.field(field), format!("unknown {what} `{value}`"))
             .with_help(help)
@@ -682,7 +706,9 @@ impl<'a> Resolver<'a> {
                     Some((user, engine.workspace_principal(i)?))
                 });
                 let directory = self.directory.and_then(|d| {
-                    d.user(key).or_else(|| workspace.as_ref().and_then(|(u, _)| u.id.as_deref()).and_then(|id| d.user(id)))
+                    d.user(key).or_else(|| {
+                        workspace.as_ref().and_then(|(u, _)| u.id.as_deref()).and_then(|id| d.user(id))
+                    })
                 });
                 match (workspace, directory) {
                     (Some((_, ws)), Some(dir)) => {
@@ -699,7 +725,8 @@ impl<'a> Resolver<'a> {
                         Arc::new(p)
                     }
                     (None, None) => {
-                        let names: Vec<&str> = engine.program().users.iter().map(|u| u.name.as_str()).collect();
+                        let names: Vec<&str> =
+                            engine.program().users.iter().map(|u| u.name.as_str()).collect();
                         let mut err = self.unknown(s, "user", "user", key, &names);
                         if err.help.is_none() {
                             err.help = Some(if self.directory.is_some() {
@@ -714,7 +741,10 @@ impl<'a> Resolver<'a> {
                 }
             }
         };
-        let inline = s.user_type.is_some() || s.external_tenant.is_some() || !s.groups.is_empty() || !s.roles.is_empty();
+        let inline = s.user_type.is_some()
+            || s.external_tenant.is_some()
+            || !s.groups.is_empty()
+            || !s.roles.is_empty();
         if inline {
             let p = Arc::make_mut(&mut principal);
             if let Some(t) = s.user_type {
@@ -794,10 +824,20 @@ impl<'a> Resolver<'a> {
         let engine = self.engine;
         match key {
             "office365" => {
-                return Ok(super::signin::AppRef { index: None, office365: true, admin_portals: false, named_group: true });
+                return Ok(super::signin::AppRef {
+                    index: None,
+                    office365: true,
+                    admin_portals: false,
+                    named_group: true,
+                });
             }
             "admin_portals" => {
-                return Ok(super::signin::AppRef { index: None, office365: false, admin_portals: true, named_group: true });
+                return Ok(super::signin::AppRef {
+                    index: None,
+                    office365: false,
+                    admin_portals: true,
+                    named_group: true,
+                });
             }
             _ => {}
         }
@@ -815,7 +855,8 @@ impl<'a> Resolver<'a> {
         names.extend(catalog::APPS.iter().map(|a| a.name));
         let mut err = self.unknown(s, "app", "app", key, &names);
         if err.help.is_none() {
-            err.help = Some("give a workspace app name, an application id, or `office365` / `admin_portals`".into());
+            err.help =
+                Some("give a workspace app name, an application id, or `office365` / `admin_portals`".into());
         }
         Err(err)
     }
@@ -842,7 +883,8 @@ impl<'a> Resolver<'a> {
         if is_guid(key) {
             return Ok(None);
         }
-        let names: Vec<&str> = self.engine.program().service_principals.iter().map(|a| a.name.as_str()).collect();
+        let names: Vec<&str> =
+            self.engine.program().service_principals.iter().map(|a| a.name.as_str()).collect();
         Err(self.unknown(s, "service_principal", "service principal", key, &names))
     }
 }

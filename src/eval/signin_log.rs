@@ -28,7 +28,11 @@ use super::signin::{Client, Risk};
 use crate::devfilter::{Device, DeviceValue};
 use crate::ir::{AuthFlow, Platform, UserType};
 
-fn text<'a>(obj: &'a serde_json::Map<String, Value>, key: &str, path: &str) -> Result<Option<&'a str>, ScenarioError> {
+fn text<'a>(
+    obj: &'a serde_json::Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a str>, ScenarioError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -48,7 +52,11 @@ pub fn platform(os: &str) -> Option<Platform> {
         Some(Platform::WindowsPhone)
     } else if os.starts_with("windows") {
         Some(Platform::Windows)
-    } else if os.starts_with("ios") || os.starts_with("ipados") || os.starts_with("iphone") || os.starts_with("ipad") {
+    } else if os.starts_with("ios")
+        || os.starts_with("ipados")
+        || os.starts_with("iphone")
+        || os.starts_with("ipad")
+    {
         Some(Platform::Ios)
     } else if os.starts_with("android") {
         Some(Platform::Android)
@@ -97,7 +105,11 @@ pub fn trust_type(log: &str) -> String {
 /// risk level.
 pub fn scenario(value: &Value) -> Result<Scenario, ScenarioError> {
     let Value::Object(obj) = value else {
-        return Err(ScenarioError::new(ErrorKind::Json, "", format!("expected a JSON object, found {}", kind_of(value))));
+        return Err(ScenarioError::new(
+            ErrorKind::Json,
+            "",
+            format!("expected a JSON object, found {}", kind_of(value)),
+        ));
     };
     let mut s = Scenario { source: Source::SignInLog, ..Scenario::default() };
     s.name = text(obj, "id", "")?.map(str::to_owned);
@@ -106,7 +118,11 @@ pub fn scenario(value: &Value) -> Result<Scenario, ScenarioError> {
         s.service_principal = text(obj, "servicePrincipalId", "")?.map(str::to_owned);
     }
     if let Some(t) = text(obj, "userType", "")? {
-        s.user_type = Some(if t.eq_ignore_ascii_case("guest") { UserType::B2bCollaborationGuest } else { UserType::Member });
+        s.user_type = Some(if t.eq_ignore_ascii_case("guest") {
+            UserType::B2bCollaborationGuest
+        } else {
+            UserType::Member
+        });
         if t.eq_ignore_ascii_case("guest") {
             s.external_tenant = text(obj, "homeTenantId", "")?.map(str::to_owned);
         }
@@ -185,8 +201,15 @@ pub fn scenario(value: &Value) -> Result<Scenario, ScenarioError> {
 /// Whether a JSON object looks like a `signIn` record rather than a scenario or a What If
 /// request.
 pub fn looks_like_sign_in(value: &Value) -> bool {
-    const KEYS: &[&str] =
-        &["userId", "appId", "resourceId", "ipAddress", "clientAppUsed", "createdDateTime", "userPrincipalName"];
+    const KEYS: &[&str] = &[
+        "userId",
+        "appId",
+        "resourceId",
+        "ipAddress",
+        "clientAppUsed",
+        "createdDateTime",
+        "userPrincipalName",
+    ];
     value.as_object().is_some_and(|o| KEYS.iter().any(|k| o.contains_key(*k)))
 }
 
