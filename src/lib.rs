@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod r#gen;
 pub mod ir;
+pub mod lint;
 pub mod source;
 pub mod span;
 pub mod suggest;

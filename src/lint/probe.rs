@@ -1,0 +1,424 @@
+//! Representative sign-ins for the coverage rules: who signs in (a member in no group, the
+//! member of one group, the holder of one role, a declared user, a guest), from where (no IP,
+//! each named location, an untrusted public address), on which platform and with which client.
+//! The rules ask the evaluation engine what the enforced policies do with them.
+//!
+//! The representatives cover every class the policies can tell apart for the attribute at hand:
+//! location conditions only see named locations, `trusted` and "any", so one address inside each
+//! named location plus one outside all of them reaches every location outcome; platforms are
+//! finite. Attributes a rule does not vary take their defaults: no risk, an ordinary flow and an
+//! unregistered device (every device property empty).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use crate::catalog;
+use crate::eval::signin::{AppRef, Client, Context, Identity, Principal, Risk, SignIn, country_code};
+use crate::eval::{Engine, Miss, PolicyResult, Reason};
+use crate::ir::{self, Platform, UserType};
+
+/// Where a representative sign-in comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// How to say it: "with no IP address", "from `hq`", "from an untrusted IP address".
+    pub label: String,
+    /// The address.
+    pub ip: Option<IpAddr>,
+    /// The country of the address.
+    pub country: Option<[u8; 2]>,
+}
+
+/// One address inside each IP location, one country of each country location, no address at
+/// all, and a public address outside every location in a country no location lists.
+pub fn places(program: &ir::Program) -> Vec<Place> {
+    let outside = untrusted_address(program);
+    let unlisted = unlisted_country(program);
+    let mut out = vec![
+        Place { label: "with no IP address".into(), ip: None, country: None },
+        Place { label: format!("from an untrusted IP address ({outside})"), ip: Some(outside), country: unlisted },
+    ];
+    for location in &program.locations {
+        match &location.kind {
+            ir::LocationKind::Ip { ranges, .. } => {
+                if let Some(r) = ranges.first() {
+                    out.push(Place {
+                        label: format!("from `{}` ({})", location.name, r.network),
+                        ip: Some(r.network),
+                        country: unlisted,
+                    });
+                }
+            }
+            ir::LocationKind::Country { countries, .. } => {
+                if let Some(code) = countries.first().and_then(|c| country_code(c)) {
+                    out.push(Place {
+                        label: format!("from `{}` ({})", location.name, String::from_utf8_lossy(&code)),
+                        ip: Some(outside),
+                        country: Some(code),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A public IPv4 address in no named location.
+pub fn untrusted_address(program: &ir::Program) -> IpAddr {
+    let mut intervals: Vec<(u128, u128)> = program
+        .locations
+        .iter()
+        .filter_map(|l| match &l.kind {
+            ir::LocationKind::Ip { ranges, .. } => Some(ranges),
+            ir::LocationKind::Country { .. } => None,
+        })
+        .flatten()
+        .filter(|r| r.network.is_ipv4())
+        .map(|r| r.bounds())
+        .collect();
+    intervals.sort_unstable();
+    // 20.0.0.1 is public address space; step over any range that holds the candidate.
+    let mut candidate = u128::from(u32::from(Ipv4Addr::new(20, 0, 0, 1)));
+    for (start, end) in intervals {
+        if start <= candidate && candidate <= end {
+            candidate = end + 1;
+        }
+    }
+    let v4 = u32::try_from(candidate).unwrap_or(u32::from(Ipv4Addr::new(20, 0, 0, 1)));
+    IpAddr::V4(Ipv4Addr::from(v4))
+}
+
+/// A country no country location lists.
+pub fn unlisted_country(program: &ir::Program) -> Option<[u8; 2]> {
+    let listed: Vec<&str> = program
+        .locations
+        .iter()
+        .filter_map(|l| match &l.kind {
+            ir::LocationKind::Country { countries, .. } => Some(countries),
+            ir::LocationKind::Ip { .. } => None,
+        })
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    catalog::COUNTRIES.iter().map(|(code, _)| *code).find(|c| !listed.contains(c)).and_then(country_code)
+}
+
+/// No platform, then every platform.
+pub const PLATFORMS: [Option<Platform>; 7] = [
+    None,
+    Some(Platform::Android),
+    Some(Platform::Ios),
+    Some(Platform::Windows),
+    Some(Platform::WindowsPhone),
+    Some(Platform::Macos),
+    Some(Platform::Linux),
+];
+
+/// The words of a platform probe.
+pub fn platform_text(platform: Option<Platform>) -> &'static str {
+    match platform {
+        None => "no known platform",
+        Some(Platform::Android) => "android",
+        Some(Platform::Ios) => "ios",
+        Some(Platform::Windows) => "windows",
+        Some(Platform::WindowsPhone) => "windows_phone",
+        Some(Platform::Macos) => "macos",
+        Some(Platform::Linux) | Some(Platform::All) => "linux",
+    }
+}
+
+/// A resource no policy targets by name: only policies on `all` apps see it.
+pub fn unlisted_app() -> Context {
+    Context::App(AppRef::default())
+}
+
+/// A member with no group, no role and no declared identity.
+pub fn member(engine: &Engine) -> Principal {
+    engine.empty_principal(UserType::Member)
+}
+
+/// A member of one group and nothing else.
+pub fn group_member(engine: &Engine, group: &str) -> Principal {
+    let mut p = member(engine);
+    if let Some(i) = engine.group_index(group) {
+        p.groups.insert(i);
+    }
+    p
+}
+
+/// The holder of one role (by workspace name or template id) and nothing else.
+pub fn role_holder(engine: &Engine, role: &str) -> Principal {
+    let mut p = member(engine);
+    if let Some(i) = engine.role_index(role) {
+        p.roles.insert(i);
+    }
+    p
+}
+
+/// A declared user with the memberships the workspace gives it.
+pub fn workspace_user(engine: &Engine, user: &str) -> Option<Principal> {
+    engine.workspace_user(user).and_then(|i| engine.workspace_principal(i)).map(|p| (*p).clone())
+}
+
+/// A guest of one type, from a tenant no policy names.
+pub fn guest(engine: &Engine, user_type: UserType) -> Principal {
+    engine.empty_principal(user_type)
+}
+
+/// A sign-in with every condition at its default.
+pub fn sign_in(principal: &Principal, context: Context) -> SignIn {
+    SignIn::new(Identity::User(Arc::new(principal.clone())), context)
+}
+
+/// A sign-in from a place, on a platform, with a client.
+pub fn at(
+    principal: &Principal,
+    context: Context,
+    place: &Place,
+    platform: Option<Platform>,
+    client: Option<Client>,
+) -> SignIn {
+    let mut s = sign_in(principal, context);
+    s.ip = place.ip;
+    s.country = place.country;
+    s.platform = platform;
+    s.client = client;
+    s
+}
+
+/// What the enforced policies do with a sign-in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enforced {
+    /// Indices of the enabled policies that block it.
+    pub blocked_by: Vec<u32>,
+    /// Indices of the enabled policies that apply (blocking or not).
+    pub applied: Vec<u32>,
+}
+
+impl Enforced {
+    /// True when an enabled policy blocks.
+    pub fn blocked(&self) -> bool {
+        !self.blocked_by.is_empty()
+    }
+}
+
+/// Evaluate a sign-in and keep the enabled policies that apply.
+pub fn enforced(engine: &Engine, sign_in: &SignIn, buffer: &mut Vec<u32>) -> Enforced {
+    engine.applicable_into(sign_in, buffer);
+    let policies = engine.policies();
+    let mut out = Enforced::default();
+    for &i in buffer.iter() {
+        let Some(p) = policies.get(i as usize) else { continue };
+        if p.state != ir::PolicyState::Enabled {
+            continue;
+        }
+        out.applied.push(i);
+        if p.grant == Some(ir::Grant::Block) {
+            out.blocked_by.push(i);
+        }
+    }
+    out
+}
+
+/// The grant of a policy requires a control satisfying `pred` on every path: a single control
+/// or an `all(...)` holding one, or an `any(...)` all of whose alternatives do.
+pub fn requires(policy: &ir::Policy, pred: impl Fn(&ir::Control) -> bool) -> bool {
+    match &policy.grant {
+        Some(ir::Grant::Require { operator: ir::Operator::And, controls }) => controls.iter().any(pred),
+        Some(ir::Grant::Require { operator: ir::Operator::Or, controls }) => {
+            !controls.is_empty() && controls.iter().all(pred)
+        }
+        _ => false,
+    }
+}
+
+/// A principal the policy's user condition includes, with words for messages: a member in no
+/// group for `all`, then one per included group, role, user and guest type.
+pub fn included_principals(engine: &Engine, policy: &ir::Policy) -> Vec<(String, Principal)> {
+    let include = &policy.users.include;
+    let mut out = Vec::new();
+    if include.all {
+        out.push(("a member in no group".to_owned(), member(engine)));
+    }
+    for g in &include.groups {
+        out.push((format!("members of group `{}`", g.name), group_member(engine, &g.name)));
+    }
+    for r in &include.roles {
+        out.push((format!("holders of role `{}`", r.name), role_holder(engine, &r.name)));
+    }
+    for u in &include.users {
+        if let Some(p) = workspace_user(engine, &u.name) {
+            out.push((format!("user `{}`", u.name), p));
+        }
+    }
+    if include.all_guests {
+        out.push(("guests".to_owned(), guest(engine, UserType::B2bCollaborationGuest)));
+    }
+    if let Some(g) = &include.guests {
+        for t in &g.types {
+            out.push((format!("`{}` guests", t.word()), guest(engine, *t)));
+        }
+    }
+    out
+}
+
+/// The first included principal whose user condition the policy (at `index` in `engine`)
+/// matches, exclusions considered.
+pub fn in_scope_principal(engine: &Engine, policy: &ir::Policy, index: usize) -> Option<(String, Principal)> {
+    included_principals(engine, policy).into_iter().find(|(_, p)| {
+        let s = sign_in(p, unlisted_app());
+        !user_miss(engine.evaluate(&s).results.get(index).copied())
+    })
+}
+
+/// Whether a result is a miss on the user or workload identity condition.
+pub fn user_miss(result: Option<PolicyResult>) -> bool {
+    matches!(
+        result,
+        Some(PolicyResult::NotApplies(Miss { reason: Reason::Users | Reason::WorkloadIdentities, .. })) | None
+    )
+}
+
+/// A sign-in context inside the policy's target: an unnamed app for `all`, an Office 365 or
+/// admin portal app for those groups, else the first named app, action or context.
+pub fn target_context(engine: &Engine, policy: &ir::Policy) -> Option<Context> {
+    match &policy.target {
+        ir::Target::Apps { include, .. } if include.all => Some(unlisted_app()),
+        ir::Target::Apps { include, .. } if include.office365 => {
+            Some(Context::App(AppRef { office365: true, ..AppRef::default() }))
+        }
+        ir::Target::Apps { include, .. } if include.admin_portals => {
+            Some(Context::App(AppRef { admin_portals: true, ..AppRef::default() }))
+        }
+        ir::Target::Apps { include, .. } => {
+            include.apps.first().map(|a| Context::App(engine.app(a.id.as_deref().unwrap_or(&a.name))))
+        }
+        ir::Target::UserActions { actions } => actions.first().map(|a| Context::Action(*a)),
+        ir::Target::AuthContexts { contexts } => {
+            contexts.first().map(|c| Context::AuthContext(engine.context_index(&c.name)))
+        }
+    }
+}
+
+fn risk(levels: &[ir::RiskLevel]) -> Risk {
+    match levels.first() {
+        Some(ir::RiskLevel::High) => Risk::High,
+        Some(ir::RiskLevel::Medium) => Risk::Medium,
+        Some(ir::RiskLevel::Low) => Risk::Low,
+        Some(ir::RiskLevel::None) | None => Risk::None,
+    }
+}
+
+fn client_of(c: ir::ClientApp) -> Vec<Client> {
+    match c {
+        ir::ClientApp::All => vec![Client::Browser, Client::MobileDesktop],
+        ir::ClientApp::Browser => vec![Client::Browser],
+        ir::ClientApp::MobileDesktop => vec![Client::MobileDesktop],
+        ir::ClientApp::ExchangeActiveSync => vec![Client::ExchangeActiveSync],
+        ir::ClientApp::EasSupported => vec![Client::EasSupported],
+        ir::ClientApp::Other => vec![Client::Other],
+    }
+}
+
+/// Sign-ins a policy's conditions can match, for a principal: every place, the platforms and
+/// client apps it names (browsers and modern clients when it names none), and the first risk
+/// level, insider risk and flow it requires. Which of them it really matches is for the engine.
+pub fn condition_sign_ins(program: &ir::Program, engine: &Engine, policy: &ir::Policy, principal: &Principal) -> Vec<SignIn> {
+    let Some(context) = target_context(engine, policy) else { return Vec::new() };
+    let platforms: Vec<Option<Platform>> = match &policy.platforms {
+        Some(pl) if !pl.include.contains(&Platform::All) => pl.include.iter().map(|p| Some(*p)).collect(),
+        _ => PLATFORMS.to_vec(),
+    };
+    let mut clients: Vec<Client> = policy.client_apps.iter().flat_map(|c| client_of(*c)).collect();
+    clients.dedup();
+    let mut out = Vec::new();
+    for place in places(program) {
+        for &platform in &platforms {
+            for &client in &clients {
+                let mut s = at(principal, context, &place, platform, Some(client));
+                s.sign_in_risk = risk(&policy.sign_in_risk);
+                s.user_risk = risk(&policy.user_risk);
+                s.insider_risk = policy.insider_risk.first().copied();
+                s.auth_flow = policy.auth_flows.first().copied();
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// The same sign-in by another principal.
+pub fn with_principal(s: &SignIn, principal: &Principal) -> SignIn {
+    let mut out = s.clone();
+    out.identity = Identity::User(Arc::new(principal.clone()));
+    out
+}
+
+/// A policy that is not enabled but would satisfy `pred` for this sign-in if it were: the
+/// scope engine (every policy enabled) applies it and the real program has it off or
+/// report-only.
+pub fn dormant<'p>(
+    program: &'p ir::Program,
+    scope: &Engine,
+    s: &SignIn,
+    pred: impl Fn(&ir::Policy) -> bool,
+) -> Option<&'p ir::Policy> {
+    let mut buffer = Vec::new();
+    scope.applicable_into(s, &mut buffer);
+    buffer
+        .iter()
+        .filter_map(|&i| program.policies.get(i as usize))
+        .find(|p| p.state != ir::PolicyState::Enabled && pred(p))
+}
+
+/// Multifactor authentication or an authentication strength.
+pub fn is_mfa(control: &ir::Control) -> bool {
+    matches!(control, ir::Control::Mfa | ir::Control::AuthStrength(_))
+}
+
+/// A representative sign-in the enforced policies leave uncovered.
+#[derive(Debug, Clone)]
+pub struct Gap {
+    /// Where it comes from.
+    pub place: Place,
+    /// The platform.
+    pub platform: Option<Platform>,
+    /// The client app.
+    pub client: Client,
+    /// The sign-in.
+    pub sign_in: SignIn,
+}
+
+impl Gap {
+    /// "`other` sign-ins with no IP address on android".
+    pub fn describe(&self) -> String {
+        format!("`{}` sign-ins {} on {}", self.client.word(), self.place.label, platform_text(self.platform))
+    }
+}
+
+/// The first sign-in (by `principal`, to `context`, from every place, on `platforms`, with
+/// `clients`, adjusted by `tweak`) for which `covered` is false.
+#[expect(clippy::too_many_arguments, reason = "each argument is one axis of the probe")]
+pub fn first_gap(
+    program: &ir::Program,
+    engine: &Engine,
+    principal: &Principal,
+    context: Context,
+    clients: &[Client],
+    platforms: &[Option<Platform>],
+    tweak: impl Fn(&mut SignIn),
+    covered: impl Fn(&Enforced) -> bool,
+) -> Option<Gap> {
+    let mut buffer = Vec::new();
+    for place in places(program) {
+        for &platform in platforms {
+            for &client in clients {
+                let mut s = at(principal, context, &place, platform, Some(client));
+                tweak(&mut s);
+                if !covered(&enforced(engine, &s, &mut buffer)) {
+                    return Some(Gap { place, platform, client, sign_in: s });
+                }
+            }
+        }
+    }
+    None
+}
