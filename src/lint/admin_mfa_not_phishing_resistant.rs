@@ -70,7 +70,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     for template in &ctx.config.privileged_roles {
         let holder = probe::role_holder(ctx.engine, template);
         let gap = probe::first_gap(
-            ctx.program,
+            &probe::places(ctx.program),
             ctx.engine,
             &holder,
             probe::unlisted_app(),

@@ -57,7 +57,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         // The scope engine and the engine intern names alike (same program), so the principal
         // built for one is valid in the other.
         let Some(gap) = probe::first_gap(
-            ctx.program,
+            &probe::places(ctx.program),
             ctx.engine,
             &scope_principal,
             probe::unlisted_app(),

@@ -62,7 +62,7 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let member = probe::member(ctx.engine);
     let Some(gap) = probe::first_gap(
-        ctx.program,
+        &probe::places(ctx.program),
         ctx.engine,
         &member,
         probe::unlisted_app(),

@@ -59,7 +59,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(|p| probe::requires(p, probe::is_mfa))
     };
     let Some(gap) = probe::first_gap(
-        ctx.program,
+        &probe::places(ctx.program),
         ctx.engine,
         &member,
         probe::unlisted_app(),

@@ -395,11 +395,11 @@ impl Gap {
     }
 }
 
-/// The first sign-in (by `principal`, to `context`, from every place, on `platforms`, with
+/// The first sign-in (by `principal`, to `context`, from `places`, on `platforms`, with
 /// `clients`, adjusted by `tweak`) for which `covered` is false.
 #[expect(clippy::too_many_arguments, reason = "each argument is one axis of the probe")]
 pub fn first_gap(
-    program: &ir::Program,
+    places: &[Place],
     engine: &Engine,
     principal: &Principal,
     context: Context,
@@ -409,13 +409,13 @@ pub fn first_gap(
     covered: impl Fn(&Enforced) -> bool,
 ) -> Option<Gap> {
     let mut buffer = Vec::new();
-    for place in places(program) {
+    for place in places {
         for &platform in platforms {
             for &client in clients {
-                let mut s = at(principal, context, &place, platform, Some(client));
+                let mut s = at(principal, context, place, platform, Some(client));
                 tweak(&mut s);
                 if !covered(&enforced(engine, &s, &mut buffer)) {
-                    return Some(Gap { place, platform, client, sign_in: s });
+                    return Some(Gap { place: place.clone(), platform, client, sign_in: s });
                 }
             }
         }

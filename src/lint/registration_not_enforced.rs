@@ -1,11 +1,12 @@
 //! Rule `registration_not_enforced`: registering security info is not protected for everyone.
 //!
 //! ## What it does
-//! Asks the evaluation engine about `register_security_info` sign-ins with a `browser`, from
-//! every location class (no IP address, each named location, an untrusted public address), by
-//! representative users: a member outside every group, a member of each group policies name,
+//! Asks the evaluation engine about `register_security_info` sign-ins with a `browser`, with no
+//! IP address and from a public address outside every named location, by representative users: a member outside every group, a member of each group policies name,
 //! a holder of each role policies name, and each declared member user (emergency-access
 //! principals and guests aside). An enabled policy must block or require something for each.
+//! Registration from inside named (trusted) locations may be free by design and is not
+//! probed: `registration_not_location_scoped` and `registration_location_weak` look at that.
 //! Users outside the combined registration preview get the legacy experience, which no policy
 //! governs, so they are gaps too.
 //!
@@ -95,9 +96,12 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             })
     };
     let context = Context::Action(UserAction::RegisterSecurityInfo);
+    // Registration from trusted networks may be free by design: only sign-ins from outside every
+    // named location must meet a control.
+    let outside: Vec<probe::Place> = probe::places(ctx.program).into_iter().take(2).collect();
     for (words, principal) in reps {
         let Some(gap) =
-            probe::first_gap(ctx.program, engine, &principal, context, &[Client::Browser], &[None], |_| {}, covered)
+            probe::first_gap(&outside, engine, &principal, context, &[Client::Browser], &[None], |_| {}, covered)
         else {
             continue;
         };

@@ -69,7 +69,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     ];
     for (what, tweak, covered, fix) in cases {
         let Some(gap) = probe::first_gap(
-            ctx.program,
+            &probe::places(ctx.program),
             ctx.engine,
             &member,
             probe::unlisted_app(),

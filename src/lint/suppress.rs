@@ -1,6 +1,7 @@
 //! Inline suppressions: `// capol: allow(rule_id, ...) reason: why` at the end of the flagged
 //! line, or on its own line just above the flagged construct (other comment lines may sit in
-//! between). A suppression must give a reason; one that suppresses nothing is reported.
+//! between); above a declaration, it covers every line of the declaration. A suppression must
+//! give a reason; one that suppresses nothing is reported.
 
 use super::{LintContext, LintWarning, RULES, unused_suppression};
 use crate::span::{FileId, Loc};
@@ -17,8 +18,9 @@ pub struct Suppression {
     pub reason: Option<String>,
     /// False when the comment starts with `capol:` but is not `allow(...)`.
     pub well_formed: bool,
-    /// The 1-based line of the construct it applies to.
-    pub target_line: usize,
+    /// The 1-based lines it applies to, inclusive: one line, or every line of the declaration
+    /// that starts on the line below it.
+    pub target_lines: (usize, usize),
 }
 
 /// Every `// capol:` comment of the workspace.
@@ -35,14 +37,24 @@ pub fn suppressions(ctx: &LintContext<'_>) -> Vec<Suppression> {
                 let col = comment.span.start as usize - line_start(&source.text, line);
                 l.get(..col).unwrap_or("")
             });
-            let target_line = if before.trim().is_empty() { next_code_line(&lines, line) } else { line };
+            let target_lines = if before.trim().is_empty() {
+                let next = next_code_line(&lines, line);
+                // A suppression above a declaration covers the whole declaration.
+                let decl_end = file.decls.iter().find_map(|d| {
+                    let span = d.span();
+                    (source.line_col(span.start).0 == next).then(|| source.line_col(span.end).0)
+                });
+                (next, decl_end.unwrap_or(next))
+            } else {
+                (line, line)
+            };
             let (rules, reason, well_formed) = parse(body);
             out.push(Suppression {
                 loc: Loc { file: file_id, span: comment.span },
                 rules,
                 reason,
                 well_formed,
-                target_line,
+                target_lines,
             });
         }
     }
@@ -91,18 +103,20 @@ pub fn apply(ctx: &LintContext<'_>, findings: Vec<LintWarning>) -> Vec<LintWarni
     let mut kept = Vec::with_capacity(findings.len());
     for finding in findings {
         let (line, _) = ctx.sources.line_col(finding.loc);
-        let hit = list.iter().position(|s| {
-            s.loc.file == finding.loc.file
-                && s.target_line == line
-                && s.rules.iter().any(|r| r == finding.rule.id)
-        });
-        match hit {
-            Some(i) if !is_suppression_rule(finding.rule.id) => {
-                if let Some(flag) = used.get_mut(i) {
+        let mut suppressed = false;
+        if !is_suppression_rule(finding.rule.id) {
+            for (s, flag) in list.iter().zip(used.iter_mut()) {
+                if s.loc.file == finding.loc.file
+                    && (s.target_lines.0..=s.target_lines.1).contains(&line)
+                    && s.rules.iter().any(|r| r == finding.rule.id)
+                {
                     *flag = true;
+                    suppressed = true;
                 }
             }
-            _ => kept.push(finding),
+        }
+        if !suppressed {
+            kept.push(finding);
         }
     }
     let unused_level = ctx.config.level(&unused_suppression::RULE);

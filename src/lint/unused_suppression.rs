@@ -2,8 +2,9 @@
 //!
 //! ## What it does
 //! Flags a `// capol: allow(rule) reason: ...` comment that matches no finding: the rule did
-//! not fire on the line it applies to (the line it ends, or the next line that is not a
-//! comment), or the rule does not exist. Suppressions of rules turned `off` in `capol.toml`
+//! not fire where it applies (the line it ends; or, on a line of its own, the next line that is
+//! not a comment, and the whole declaration when a declaration starts there), or the rule does
+//! not exist. Suppressions of rules turned `off` in `capol.toml`
 //! are not reported. The driver computes this after every other rule.
 //!
 //! ## Why is this bad?
