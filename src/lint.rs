@@ -368,6 +368,8 @@ pub struct LintContext<'a> {
     pub emergency: Emergency,
     policy_index: HashMap<&'a str, usize>,
     scope: OnceLock<Engine>,
+    places: OnceLock<Vec<probe::Place>>,
+    platforms: OnceLock<Vec<Option<ir::Platform>>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -403,6 +405,8 @@ impl<'a> LintContext<'a> {
             emergency,
             policy_index,
             scope: OnceLock::new(),
+            places: OnceLock::new(),
+            platforms: OnceLock::new(),
         }
     }
 
@@ -428,6 +432,16 @@ impl<'a> LintContext<'a> {
         })
     }
 
+    /// The representative places of sign-ins (see `probe::places`).
+    pub fn places(&self) -> &[probe::Place] {
+        self.places.get_or_init(|| probe::places(self.program))
+    }
+
+    /// The representative platforms of sign-ins (see `probe::platforms`).
+    pub fn platforms(&self) -> &[Option<ir::Platform>] {
+        self.platforms.get_or_init(|| probe::platforms(self.program))
+    }
+
     /// Where a policy and its settings were written.
     pub fn spans(&self, display_name: &str) -> Option<&'a PolicySpans> {
         self.checked.spans.policies.get(display_name)
@@ -435,10 +449,8 @@ impl<'a> LintContext<'a> {
 
     /// A policy's setting, or the policy's name when the setting is absent.
     pub fn setting_loc(&self, display_name: &str, setting: &str) -> Loc {
-        self.spans(display_name).map_or_else(
-            || self.anchor(),
-            |s| s.settings.get(setting).copied().unwrap_or(s.name),
-        )
+        self.spans(display_name)
+            .map_or_else(|| self.anchor(), |s| s.settings.get(setting).copied().unwrap_or(s.name))
     }
 
     /// A policy's display name.
@@ -448,10 +460,10 @@ impl<'a> LintContext<'a> {
 
     /// A declaration's name (group, user, location, ...), or the workspace anchor.
     pub fn decl_loc(&self, name: &str) -> Loc {
-        self.checked.symbols.get(name).map_or_else(
-            || self.anchor(),
-            |s| Loc { file: s.loc.file, span: s.name_span },
-        )
+        self.checked
+            .symbols
+            .get(name)
+            .map_or_else(|| self.anchor(), |s| Loc { file: s.loc.file, span: s.name_span })
     }
 
     /// Where a finding about the whole workspace goes: the `tenant` declaration, else the first
@@ -465,10 +477,7 @@ impl<'a> LintContext<'a> {
                 }
             }
         }
-        self.policies()
-            .first()
-            .and_then(|p| self.spans(&p.display_name))
-            .map_or(Loc::default(), |s| s.name)
+        self.policies().first().and_then(|p| self.spans(&p.display_name)).map_or(Loc::default(), |s| s.name)
     }
 
     /// The tree of a policy.
@@ -600,7 +609,12 @@ pub fn lint(
     }
     let mut findings = suppress::apply(&ctx, findings);
     findings.sort_by(|a, b| {
-        (a.loc.file, a.loc.span.start, a.rule.id, &a.message).cmp(&(b.loc.file, b.loc.span.start, b.rule.id, &b.message))
+        (a.loc.file, a.loc.span.start, a.rule.id, &a.message).cmp(&(
+            b.loc.file,
+            b.loc.span.start,
+            b.rule.id,
+            &b.message,
+        ))
     });
     findings
 }

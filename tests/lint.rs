@@ -73,7 +73,8 @@ fn fixtures() {
     insta::glob!("fixtures/lint", "*/*.capol", |path| {
         let dir = path.parent().unwrap();
         let rule_id = dir.file_name().unwrap().to_string_lossy().to_string();
-        let rule = lint::rule(&rule_id).unwrap_or_else(|| panic!("fixture directory `{rule_id}` names no rule"));
+        let rule =
+            lint::rule(&rule_id).unwrap_or_else(|| panic!("fixture directory `{rule_id}` names no rule"));
         let config = config_in(dir);
         let (sources, run) = lint_files(&[path.to_path_buf()], &config);
         assert!(
@@ -123,7 +124,8 @@ fn registry_is_sorted_unique_and_well_named() {
     assert_eq!(ids, sorted, "RULES must be sorted by id, without duplicates");
     for id in ids {
         assert!(
-            id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && !id.starts_with('_'),
+            id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !id.starts_with('_'),
             "`{id}` is not snake_case"
         );
         for banned in ["no_", "avoid_", "use_", "prefer_"] {
@@ -139,13 +141,27 @@ fn every_rule_has_docs_under_the_fixed_headings() {
         let text = rule.docs.text();
         let mut last = 0;
         for heading in HEADINGS {
-            let at = text.find(&format!("## {heading}\n")).unwrap_or_else(|| panic!("`{}` has no `## {heading}`", rule.id));
+            let at = text
+                .find(&format!("## {heading}\n"))
+                .unwrap_or_else(|| panic!("`{}` has no `## {heading}`", rule.id));
             assert!(at >= last, "`{}`: `## {heading}` is out of order", rule.id);
             last = at;
-            assert!(!rule.docs.section(heading).unwrap().is_empty(), "`{}`: `## {heading}` is empty", rule.id);
+            assert!(
+                !rule.docs.section(heading).unwrap().is_empty(),
+                "`{}`: `## {heading}` is empty",
+                rule.id
+            );
         }
-        assert!(rule.docs.0.starts_with(&format!("//! Rule `{}`", rule.id)), "`{}`: the file's first line names another rule", rule.id);
-        assert!(!rule.summary.is_empty() && !rule.summary.chars().next().unwrap().is_uppercase(), "`{}`: summary", rule.id);
+        assert!(
+            rule.docs.0.starts_with(&format!("//! Rule `{}`", rule.id)),
+            "`{}`: the file's first line names another rule",
+            rule.id
+        );
+        assert!(
+            !rule.summary.is_empty() && !rule.summary.chars().next().unwrap().is_uppercase(),
+            "`{}`: summary",
+            rule.id
+        );
         assert!(!rule.reference.is_empty());
     }
 }
@@ -180,7 +196,10 @@ fn rule_reference_is_up_to_date() {
         std::fs::write(&path, &generated).unwrap();
     }
     let current = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(current == generated, "docs/lint-rules.md is stale: run `CAPOL_UPDATE_DOCS=1 cargo test --test lint`");
+    assert!(
+        current == generated,
+        "docs/lint-rules.md is stale: run `CAPOL_UPDATE_DOCS=1 cargo test --test lint`"
+    );
 }
 
 // --- examples and SARIF ---------------------------------------------------------------------
@@ -203,7 +222,13 @@ fn compact(sources: &Sources, run: &LintRun) -> String {
     }
     for f in run.findings.iter().flatten() {
         let (line, col) = sources.line_col(f.loc);
-        out.push_str(&format!("{} [{}] {}:{line}:{col} {}\n", f.code(), f.level, sources.path(f.loc.file), f.message));
+        out.push_str(&format!(
+            "{} [{}] {}:{line}:{col} {}\n",
+            f.code(),
+            f.level,
+            sources.path(f.loc.file),
+            f.message
+        ));
     }
     out
 }
@@ -221,7 +246,8 @@ fn examples_lint_without_crashing() {
 }
 
 fn sarif_schema() -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(root().join("tests/sarif-2.1.0.schema.json")).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(root().join("tests/sarif-2.1.0.schema.json")).unwrap())
+        .unwrap()
 }
 
 #[test]
@@ -246,7 +272,8 @@ fn sarif_output_validates_against_the_schema() {
         runs.iter().map(|(s, r)| (s, &r.diagnostics, r.findings.as_deref().unwrap_or(&empty))),
         |rule| rule.default_level,
     );
-    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF output is invalid: {errors:#?}");
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() > 10);
@@ -266,14 +293,16 @@ fn lint_text(text: &str, config: &LintConfig) -> (Sources, LintRun) {
     (sources, run)
 }
 
-const DISABLED: &str = "policy \"Old\" {\n  state = disabled\n  users { include all }\n  target apps all\n  grant mfa\n}\n";
+const DISABLED: &str =
+    "policy \"Old\" {\n  state = disabled\n  users { include all }\n  target apps all\n  grant mfa\n}\n";
 
 #[test]
 fn configured_levels_apply_and_off_disables() {
     let mut config = LintConfig::parse("[lint.rules]\ndisabled_policy = \"error\"\n").unwrap();
     config.today = Date::parse(TODAY);
     let (_, run) = lint_text(DISABLED, &config);
-    let found: Vec<&LintWarning> = run.findings.iter().flatten().filter(|f| f.rule.id == "disabled_policy").collect();
+    let found: Vec<&LintWarning> =
+        run.findings.iter().flatten().filter(|f| f.rule.id == "disabled_policy").collect();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].level, Level::Error);
     assert!(run.has_errors());
@@ -285,7 +314,8 @@ fn configured_levels_apply_and_off_disables() {
 #[test]
 fn a_lower_tier_follows_the_configured_level() {
     // `stale_report_only` reports an unknown age one level below its own.
-    let text = "policy \"P\" {\n  state = report_only\n  users { include all }\n  target apps all\n  grant mfa\n}\n";
+    let text =
+        "policy \"P\" {\n  state = report_only\n  users { include all }\n  target apps all\n  grant mfa\n}\n";
     let mut config = LintConfig::parse("[lint.rules]\nstale_report_only = \"error\"\n").unwrap();
     config.today = Date::parse(TODAY);
     let (_, run) = lint_text(text, &config);
@@ -295,7 +325,8 @@ fn a_lower_tier_follows_the_configured_level() {
 
 #[test]
 fn suppressions_of_rules_turned_off_are_not_unused() {
-    let text = format!("// capol: allow(disabled_policy) reason: kept\n{}", DISABLED.replace("disabled", "enabled"));
+    let text =
+        format!("// capol: allow(disabled_policy) reason: kept\n{}", DISABLED.replace("disabled", "enabled"));
     let config = LintConfig::parse("[lint.rules]\ndisabled_policy = \"off\"\n").unwrap();
     let (_, run) = lint_text(&text, &config);
     assert!(run.findings.iter().flatten().all(|f| f.rule.id != "unused_suppression"));

@@ -53,7 +53,14 @@ pub fn run(args: &LintArgs) -> Status {
     if args.list {
         let mut out = std::io::stdout().lock();
         for rule in RULES {
-            let _ = writeln!(out, "{:<34} {:<8} {:<8} {}", rule.id, rule.default_level.word(), rule.reference, rule.summary);
+            let _ = writeln!(
+                out,
+                "{:<34} {:<8} {:<8} {}",
+                rule.id,
+                rule.default_level.word(),
+                rule.reference,
+                rule.summary
+            );
         }
         return Status::Success;
     }
@@ -122,7 +129,14 @@ pub fn run(args: &LintArgs) -> Status {
 fn explain(id: &str) -> Status {
     match lint::rule(id) {
         Some(rule) => {
-            println!("# {}\n\n{}\n\nCode `{}` · default level `{}` · reference {}\n", rule.id, rule.summary, rule.code(), rule.default_level, rule.reference);
+            println!(
+                "# {}\n\n{}\n\nCode `{}` · default level `{}` · reference {}\n",
+                rule.id,
+                rule.summary,
+                rule.code(),
+                rule.default_level,
+                rule.reference
+            );
             print!("{}", rule.docs.text());
             Status::Success
         }

@@ -62,20 +62,23 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let policies = ctx.engine.policies();
-    let strong = |p: &ir::Policy| probe::requires(p, |c| matches!(c, Control::AuthStrength(s) if ctx.is_phishing_resistant(s)));
-    let covered =
-        |e: &probe::Enforced| e.blocked() || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(strong);
+    let strong = |p: &ir::Policy| {
+        probe::requires(p, |c| matches!(c, Control::AuthStrength(s) if ctx.is_phishing_resistant(s)))
+    };
+    let covered = |e: &probe::Enforced| {
+        e.blocked() || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(strong)
+    };
     let mut missing = Vec::new();
     let mut dormant = None;
     for template in &ctx.config.privileged_roles {
         let holder = probe::role_holder(ctx.engine, template);
         let gap = probe::first_gap(
-            &probe::places(ctx.program),
+            ctx.places(),
             ctx.engine,
             &holder,
             probe::unlisted_app(),
             &[Client::Browser, Client::MobileDesktop],
-            &probe::PLATFORMS,
+            ctx.platforms(),
             |_| {},
             covered,
         );

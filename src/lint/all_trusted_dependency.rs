@@ -52,7 +52,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
-    let any_trusted = ctx.program.locations.iter().any(|l| matches!(l.kind, ir::LocationKind::Ip { trusted: true, .. }));
+    let any_trusted =
+        ctx.program.locations.iter().any(|l| matches!(l.kind, ir::LocationKind::Ip { trusted: true, .. }));
     for p in ctx.policies() {
         let Some(l) = &p.locations else { continue };
         if !l.include.trusted && !l.exclude.trusted {
@@ -62,16 +63,30 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         let loc = ctx.setting_loc(name, "locations");
         if p.grant == Some(ir::Grant::Block) && l.exclude.trusted && !any_trusted {
             out.push(
-                LintWarning::new(&RULE, loc, format!("policy `{name}` blocks everything outside `trusted`, and no location is trusted"))
-                    .label("exempts only MFA trusted IPs, if any")
-                    .help("declare the trusted networks (`location hq { trusted  ip ... }`) before enforcing this"),
+                LintWarning::new(
+                    &RULE,
+                    loc,
+                    format!(
+                        "policy `{name}` blocks everything outside `trusted`, and no location is trusted"
+                    ),
+                )
+                .label("exempts only MFA trusted IPs, if any")
+                .help(
+                    "declare the trusted networks (`location hq { trusted  ip ... }`) before enforcing this",
+                ),
             );
         } else {
             out.push(
-                LintWarning::new(&RULE, loc, format!("policy `{name}` relies on `trusted`, which includes the MFA service's trusted IPs"))
-                    .level(Level::Info)
-                    .label("`trusted`")
-                    .help("name the trusted locations explicitly to keep the policy's scope in the workspace"),
+                LintWarning::new(
+                    &RULE,
+                    loc,
+                    format!(
+                        "policy `{name}` relies on `trusted`, which includes the MFA service's trusted IPs"
+                    ),
+                )
+                .level(Level::Info)
+                .label("`trusted`")
+                .help("name the trusted locations explicitly to keep the policy's scope in the workspace"),
             );
         }
     }

@@ -117,7 +117,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             format!("policy `{name}` applies to emergency-access {}", hit.join(" and ")),
         )
         .label("does not exclude the emergency-access accounts")
-        .help(format!("exclude them: `exclude {}`", hit.first().map_or("group break_glass", |w| w).replace('`', "")));
+        .help(format!(
+            "exclude them: `exclude {}`",
+            hit.first().map_or("group break_glass", |w| w).replace('`', "")
+        ));
         if p.state != ir::PolicyState::Enabled {
             finding = finding.level(Level::Warning);
         }

@@ -34,7 +34,9 @@
 //! Reference EXC003 `breakglass-unprotected`; Microsoft Learn, "Manage emergency access
 //! accounts in Microsoft Entra ID" (create emergency access accounts, step 4).
 
-use super::{Docs, Level, LintContext, LintWarning, Rule, breakglass_not_excluded::breakglass_principals, probe};
+use super::{
+    Docs, Level, LintContext, LintWarning, Rule, breakglass_not_excluded::breakglass_principals, probe,
+};
 use crate::eval::signin::Client;
 use crate::ir::{self, Control};
 
@@ -50,14 +52,17 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let policies = ctx.engine.policies();
-    let strong = |p: &ir::Policy| probe::requires(p, |c| matches!(c, Control::AuthStrength(s) if ctx.is_phishing_resistant(s)));
-    let covered =
-        |e: &probe::Enforced| e.blocked() || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(strong);
+    let strong = |p: &ir::Policy| {
+        probe::requires(p, |c| matches!(c, Control::AuthStrength(s) if ctx.is_phishing_resistant(s)))
+    };
+    let covered = |e: &probe::Enforced| {
+        e.blocked() || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(strong)
+    };
     for (words, scope_principal, loc) in breakglass_principals(ctx) {
         // The scope engine and the engine intern names alike (same program), so the principal
         // built for one is valid in the other.
         let Some(gap) = probe::first_gap(
-            &probe::places(ctx.program),
+            ctx.places(),
             ctx.engine,
             &scope_principal,
             probe::unlisted_app(),
@@ -74,9 +79,16 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             None => "add an enabled policy including them that requires the built-in \"Phishing-resistant MFA\" strength".to_owned(),
         };
         out.push(
-            LintWarning::new(&RULE, loc, format!("emergency-access {words} can sign in without phishing-resistant MFA ({})", gap.describe()))
-                .label("not protected by any enabled policy")
-                .help(help),
+            LintWarning::new(
+                &RULE,
+                loc,
+                format!(
+                    "emergency-access {words} can sign in without phishing-resistant MFA ({})",
+                    gap.describe()
+                ),
+            )
+            .label("not protected by any enabled policy")
+            .help(help),
         );
     }
 }

@@ -199,7 +199,11 @@ impl LintConfig {
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
             let message = e.message().trim_end_matches('\n').to_owned();
             let message = lowercase_first(&message);
-            vec![ConfigError { message: format!("invalid `capol.toml`: {message}"), span: e.span(), help: None }]
+            vec![ConfigError {
+                message: format!("invalid `capol.toml`: {message}"),
+                span: e.span(),
+                help: None,
+            }]
         })?;
         let section = manifest.lint;
         let mut errors = Vec::new();
@@ -262,7 +266,11 @@ impl LintConfig {
         for (list, kind, out) in [
             (&section.emergency_access.groups, NameKind::Group, &mut config.emergency_groups),
             (&section.emergency_access.users, NameKind::User, &mut config.emergency_users),
-            (&section.phishing_resistant_strengths, NameKind::AuthStrength, &mut config.phishing_resistant_strengths),
+            (
+                &section.phishing_resistant_strengths,
+                NameKind::AuthStrength,
+                &mut config.phishing_resistant_strengths,
+            ),
         ] {
             for name in list {
                 out.push(name.get_ref().clone());

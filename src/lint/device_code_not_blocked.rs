@@ -47,25 +47,26 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let member = probe::member(ctx.engine);
     let Some(gap) = probe::first_gap(
-        &probe::places(ctx.program),
+        ctx.places(),
         ctx.engine,
         &member,
         probe::unlisted_app(),
         &[Client::MobileDesktop, Client::Browser],
-        &probe::PLATFORMS,
+        ctx.platforms(),
         |s| s.auth_flow = Some(ir::AuthFlow::DeviceCode),
         probe::Enforced::blocked,
     ) else {
         return;
     };
-    let dormant = probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| p.grant == Some(ir::Grant::Block));
+    let dormant =
+        probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| p.grant == Some(ir::Grant::Block));
     let message = format!("the device code flow is not blocked: device code {} get in", gap.describe());
     out.push(match dormant {
         Some(p) => LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "state"), message)
             .label("this policy would block it, but is not enabled")
             .help(format!("enable `{}`", p.display_name)),
-        None => LintWarning::new(&RULE, ctx.anchor(), message)
-            .label("in this workspace")
-            .help("add an enabled policy with `auth_flows device_code` and `grant block` for all users and apps"),
+        None => LintWarning::new(&RULE, ctx.anchor(), message).label("in this workspace").help(
+            "add an enabled policy with `auth_flows device_code` and `grant block` for all users and apps",
+        ),
     });
 }

@@ -53,6 +53,9 @@ pub static RULE: Rule = Rule {
 
 /// At most this many of a policy's sign-ins are tried per excluded principal.
 const MAX_SIGN_INS: usize = 24;
+/// At most this many of a policy's candidate sign-ins are evaluated to find those it applies to
+/// (its own included locations come first).
+const MAX_TRIED: usize = 96;
 
 fn excluded(ctx: &LintContext<'_>, p: &ir::Policy) -> Vec<(String, String, Principal)> {
     let engine = ctx.engine;
@@ -93,32 +96,65 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         }
         let Some(index) = ctx.engine_index(&p.display_name) else { continue };
         let Some((_, twin)) = probe::in_scope_principal(engine, p, index) else { continue };
-        let sign_ins: Vec<_> = probe::condition_sign_ins(ctx.program, engine, p, &twin)
-            .into_iter()
-            .filter(|s| {
-                engine.applicable_into(s, &mut buffer);
-                buffer.contains(&(index as u32))
-            })
-            .take(MAX_SIGN_INS)
-            .collect();
         let mfa = probe::requires(p, probe::is_mfa);
         let comparable = |e: &probe::Enforced| {
             if e.blocked() {
                 return true;
             }
-            let others = e.applied.iter().filter(|&&i| i as usize != index).filter_map(|&i| policies.get(i as usize));
+            let others =
+                e.applied.iter().filter(|&&i| i as usize != index).filter_map(|&i| policies.get(i as usize));
             match &p.grant {
                 Some(ir::Grant::Block) => false,
                 _ if mfa => others.into_iter().any(|q| probe::requires(q, probe::is_mfa)),
-                _ => others.into_iter().any(|q| matches!(&q.grant, Some(ir::Grant::Require { controls, .. }) if !controls.is_empty())),
+                _ => others.into_iter().any(
+                    |q| matches!(&q.grant, Some(ir::Grant::Require { controls, .. }) if !controls.is_empty()),
+                ),
             }
         };
-        for (words, key, principal) in exclusions {
-            let gap = sign_ins.iter().find(|s| {
-                let s = probe::with_principal(s, &principal);
-                !comparable(&probe::enforced(engine, &s, &mut buffer))
-            });
-            if gap.is_none() {
+        // A fallback with no condition besides users and target covers every sign-in at once.
+        let context = probe::target_context(engine, p);
+        let mut gaps = vec![false; exclusions.len()];
+        let mut done: Vec<bool> = exclusions
+            .iter()
+            .map(|(_, _, principal)| {
+                let Some(context) = context else { return true };
+                let s = probe::sign_in(principal, context);
+                let e = probe::enforced(engine, &s, &mut buffer);
+                e.applied.iter().filter(|&&i| i as usize != index).any(|&i| {
+                    policies.get(i as usize).is_some_and(|q| {
+                        let alone = probe::Enforced {
+                            blocked_by: if q.grant == Some(ir::Grant::Block) { vec![i] } else { Vec::new() },
+                            applied: vec![i],
+                        };
+                        probe::unconditional(q) && comparable(&alone)
+                    })
+                })
+            })
+            .collect();
+        // Walk the policy's sign-ins lazily, stopping once every exclusion is decided.
+        let mut matched = 0;
+        let sign_ins = probe::condition_sign_ins(ctx.places(), ctx.platforms(), engine, p, &twin);
+        for s in sign_ins.take(if done.iter().all(|d| *d) { 0 } else { MAX_TRIED }) {
+            engine.applicable_into(&s, &mut buffer);
+            if !buffer.contains(&(index as u32)) {
+                continue;
+            }
+            for (((_, _, principal), gap), done) in
+                exclusions.iter().zip(gaps.iter_mut()).zip(done.iter_mut())
+            {
+                if !*done {
+                    let s = probe::with_principal(&s, principal);
+                    *gap = !comparable(&probe::enforced(engine, &s, &mut buffer));
+                    *done = *gap;
+                }
+            }
+            matched += 1;
+            if matched >= MAX_SIGN_INS || done.iter().all(|d| *d) {
+                break;
+            }
+        }
+        for ((words, key, _), gap) in exclusions.into_iter().zip(gaps) {
+            if !gap {
                 continue;
             }
             let name = &p.display_name;
@@ -132,7 +168,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
                 LintWarning::new(
                     &RULE,
                     loc,
-                    format!("{words} is excluded from `{name}`, and no other enabled policy {control}"),
+                    format!("policy `{name}` excludes {words}, and no other enabled policy {control}"),
                 )
                 .label("excluded with no fallback")
                 .help("add a policy for them with a comparable control, or remove the exclusion"),

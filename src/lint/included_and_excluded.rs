@@ -86,7 +86,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             if include.admin_portals && exclude.admin_portals {
                 apps.push(("app group `admin_portals`".into(), String::new()));
             }
-            let included = include.apps.len() + usize::from(include.office365) + usize::from(include.admin_portals);
+            let included =
+                include.apps.len() + usize::from(include.office365) + usize::from(include.admin_portals);
             let nobody = !include.all && included > 0 && apps.len() == included;
             report(ctx, out, name, "target", &apps, nobody, |_| None);
         }

@@ -62,18 +62,19 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let member = probe::member(ctx.engine);
     let Some(gap) = probe::first_gap(
-        &probe::places(ctx.program),
+        ctx.places(),
         ctx.engine,
         &member,
         probe::unlisted_app(),
         &[Client::ExchangeActiveSync, Client::Other],
-        &probe::PLATFORMS,
+        ctx.platforms(),
         |_| {},
         probe::Enforced::blocked,
     ) else {
         return;
     };
-    let dormant = probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| p.grant == Some(ir::Grant::Block));
+    let dormant =
+        probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| p.grant == Some(ir::Grant::Block));
     let message = format!(
         "legacy authentication is not blocked: {} by a member in no group reach an app no policy names",
         gap.describe()

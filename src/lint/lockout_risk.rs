@@ -57,7 +57,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     for p in ctx.policies() {
         let all_apps = matches!(&p.target, ir::Target::Apps { include, .. } if include.all);
         let exclude = &p.users.exclude;
-        let excludes_someone = !exclude.users.is_empty() || !exclude.groups.is_empty() || !exclude.roles.is_empty();
+        let excludes_someone =
+            !exclude.users.is_empty() || !exclude.groups.is_empty() || !exclude.roles.is_empty();
         let modern = p
             .client_apps
             .iter()
@@ -78,10 +79,14 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         }
         let name = &p.display_name;
         out.push(
-            LintWarning::new(&RULE, ctx.setting_loc(name, "users"), format!("policy `{name}` can block every user on every app, administrators included"))
-                .label("all users, nobody excluded")
-                .related(ctx.setting_loc(name, "grant"), "block")
-                .help("exclude the emergency-access accounts (`exclude group break_glass`)"),
+            LintWarning::new(
+                &RULE,
+                ctx.setting_loc(name, "users"),
+                format!("policy `{name}` can block every user on every app, administrators included"),
+            )
+            .label("all users, nobody excluded")
+            .related(ctx.setting_loc(name, "grant"), "block")
+            .help("exclude the emergency-access accounts (`exclude group break_glass`)"),
         );
     }
 }

@@ -53,9 +53,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         if count > max {
             let name = &p.display_name;
             out.push(
-                LintWarning::new(&RULE, ctx.setting_loc(name, "users"), format!("policy `{name}` names {count} individual users"))
-                    .label(format!("more than {max} users"))
-                    .help("target a group or a role instead of individual users"),
+                LintWarning::new(
+                    &RULE,
+                    ctx.setting_loc(name, "users"),
+                    format!("policy `{name}` names {count} individual users"),
+                )
+                .label(format!("more than {max} users"))
+                .help("target a group or a role instead of individual users"),
             );
         }
     }

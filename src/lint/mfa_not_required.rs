@@ -56,21 +56,25 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let policies = ctx.engine.policies();
     let covered = |e: &probe::Enforced| {
         e.blocked()
-            || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(|p| probe::requires(p, probe::is_mfa))
+            || e.applied
+                .iter()
+                .filter_map(|&i| policies.get(i as usize))
+                .any(|p| probe::requires(p, probe::is_mfa))
     };
     let Some(gap) = probe::first_gap(
-        &probe::places(ctx.program),
+        ctx.places(),
         ctx.engine,
         &member,
         probe::unlisted_app(),
         &[Client::Browser, Client::MobileDesktop],
-        &probe::PLATFORMS,
+        ctx.platforms(),
         |_| {},
         covered,
     ) else {
         return;
     };
-    let dormant = probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| probe::requires(p, probe::is_mfa));
+    let dormant =
+        probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| probe::requires(p, probe::is_mfa));
     let message = format!(
         "multifactor authentication is not required: {} by a member in no group get in without it",
         gap.describe()

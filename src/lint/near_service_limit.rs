@@ -63,7 +63,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             LintWarning::new(
                 &RULE,
                 ctx.decl_loc(&l.name),
-                format!("the workspace has {} named locations, near the limit of {MAX_LOCATIONS}", locations.len()),
+                format!(
+                    "the workspace has {} named locations, near the limit of {MAX_LOCATIONS}",
+                    locations.len()
+                ),
             )
             .label(format!("location number {}", threshold(MAX_LOCATIONS)))
             .help("merge locations, or delete the ones no policy uses"),
@@ -77,7 +80,11 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
                 LintWarning::new(
                     &RULE,
                     ctx.decl_loc(&l.name),
-                    format!("location `{}` has {} ranges, near the limit of {MAX_RANGES}", l.name, ranges.len()),
+                    format!(
+                        "location `{}` has {} ranges, near the limit of {MAX_RANGES}",
+                        l.name,
+                        ranges.len()
+                    ),
                 )
                 .label("near the range limit")
                 .help("merge adjacent ranges into wider ones, or split the location"),

@@ -104,15 +104,22 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         for (range, loc) in written_ranges(ctx, &l.name) {
             let Some((block, kind)) = reserved_block(range) else { continue };
             let used = match users.first() {
-                Some((policy, false)) => format!("; policy `{policy}` excludes this location, which exempts nobody"),
-                Some((policy, true)) => format!("; policy `{policy}` includes this location, which matches nobody"),
+                Some((policy, false)) => {
+                    format!("; policy `{policy}` excludes this location, which exempts nobody")
+                }
+                Some((policy, true)) => {
+                    format!("; policy `{policy}` includes this location, which matches nobody")
+                }
                 None => String::new(),
             };
             out.push(
                 LintWarning::new(
                     &RULE,
                     loc,
-                    format!("location `{}` holds `{range}`, which is in {kind} space `{block}`{used}", l.name),
+                    format!(
+                        "location `{}` holds `{range}`, which is in {kind} space `{block}`{used}",
+                        l.name
+                    ),
                 )
                 .label("never the address Entra sees")
                 .help("use the public egress addresses of the network"),

@@ -69,7 +69,9 @@ pub fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -190,8 +192,10 @@ fn annotation(kind: &str, sources: &Sources, loc: Loc, title: &str, message: &st
     let file = sources.get(loc.file);
     let (sl, sc) = file.map_or((1, 1), |f| f.line_col(loc.span.start));
     let (el, ec) = file.map_or((1, 1), |f| f.line_col(loc.span.end));
-    let mut props =
-        format!("file={},line={sl},endLine={el}", escape_property(&sources.path(loc.file).replace('\\', "/")));
+    let mut props = format!(
+        "file={},line={sl},endLine={el}",
+        escape_property(&sources.path(loc.file).replace('\\', "/"))
+    );
     // Columns are allowed only on single-line annotations.
     if sl == el {
         props.push_str(&format!(",col={sc},endColumn={ec}"));

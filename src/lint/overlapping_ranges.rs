@@ -72,13 +72,24 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let mut entries = Vec::new();
     for l in &ctx.checked.program.locations {
         for (range, loc) in written_ranges(ctx, &l.name) {
-            entries.push(Entry { bounds: range.bounds(), v4: range.network.is_ipv4(), range, loc, location: l });
+            entries.push(Entry {
+                bounds: range.bounds(),
+                v4: range.network.is_ipv4(),
+                range,
+                loc,
+                location: l,
+            });
         }
     }
     // Sweep in address order (widest first at equal starts): each range is compared with the
     // range reaching furthest so far, which holds it whenever anything before it does.
     entries.sort_by(|a, b| {
-        (!a.v4, a.bounds.0, std::cmp::Reverse(a.bounds.1), a.loc).cmp(&(!b.v4, b.bounds.0, std::cmp::Reverse(b.bounds.1), b.loc))
+        (!a.v4, a.bounds.0, std::cmp::Reverse(a.bounds.1), a.loc).cmp(&(
+            !b.v4,
+            b.bounds.0,
+            std::cmp::Reverse(b.bounds.1),
+            b.loc,
+        ))
     });
     let blocked = blocked_locations(ctx);
     let mut reported_pairs: Vec<(&str, &str)> = Vec::new();
@@ -92,18 +103,26 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             if a.name == b.name {
                 let what = if prev.range == entry.range { "repeats" } else { "lies inside" };
                 out.push(
-                    LintWarning::new(&RULE, entry.loc, format!("location `{}`: `{}` {what} `{}`", a.name, entry.range, prev.range))
-                        .label("redundant")
-                        .related(prev.loc, "already covered here")
-                        .help("remove the redundant range"),
+                    LintWarning::new(
+                        &RULE,
+                        entry.loc,
+                        format!("location `{}`: `{}` {what} `{}`", a.name, entry.range, prev.range),
+                    )
+                    .label("redundant")
+                    .related(prev.loc, "already covered here")
+                    .help("remove the redundant range"),
                 );
             } else if !reported_pairs.contains(&(a.name.as_str(), b.name.as_str())) {
                 reported_pairs.push((a.name.as_str(), b.name.as_str()));
-                let conflict = (trusted(a) && blocked.contains(&b.name)) || (trusted(b) && blocked.contains(&a.name));
+                let conflict =
+                    (trusted(a) && blocked.contains(&b.name)) || (trusted(b) && blocked.contains(&a.name));
                 let mut finding = LintWarning::new(
                     &RULE,
                     entry.loc,
-                    format!("`{}` of location `{}` overlaps `{}` of location `{}`", entry.range, b.name, prev.range, a.name),
+                    format!(
+                        "`{}` of location `{}` overlaps `{}` of location `{}`",
+                        entry.range, b.name, prev.range, a.name
+                    ),
                 )
                 .label("in both locations")
                 .related(prev.loc, "overlapping range");

@@ -50,9 +50,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     for p in ctx.policies() {
         if p.grant.is_none() && p.session.is_empty() {
             out.push(
-                LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "session"), format!("policy `{}` enforces nothing", p.display_name))
-                    .label("sets no session control")
-                    .help("add a `grant`, or a session control such as `sign_in_frequency = 12h`"),
+                LintWarning::new(
+                    &RULE,
+                    ctx.setting_loc(&p.display_name, "session"),
+                    format!("policy `{}` enforces nothing", p.display_name),
+                )
+                .label("sets no session control")
+                .help("add a `grant`, or a session control such as `sign_in_frequency = 12h`"),
             );
         }
     }

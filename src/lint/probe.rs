@@ -28,16 +28,32 @@ pub struct Place {
     pub country: Option<[u8; 2]>,
 }
 
-/// One address inside each IP location, one country of each country location, no address at
-/// all, and a public address outside every location in a country no location lists.
+/// No address at all, a public address outside every location in a country no location lists,
+/// then one address inside each IP location and one country of each country location that a
+/// policy refers to (by name, or through `trusted`). A location no policy refers to behaves like
+/// no location at all, so it needs no sign-in of its own.
 pub fn places(program: &ir::Program) -> Vec<Place> {
     let outside = untrusted_address(program);
     let unlisted = unlisted_country(program);
     let mut out = vec![
         Place { label: "with no IP address".into(), ip: None, country: None },
-        Place { label: format!("from an untrusted IP address ({outside})"), ip: Some(outside), country: unlisted },
+        Place {
+            label: format!("from an untrusted IP address ({outside})"),
+            ip: Some(outside),
+            country: unlisted,
+        },
     ];
+    let sets = || {
+        program.policies.iter().filter_map(|p| p.locations.as_ref()).flat_map(|l| [&l.include, &l.exclude])
+    };
+    let uses_trusted = sets().any(|s| s.trusted);
     for location in &program.locations {
+        let trusted = matches!(location.kind, ir::LocationKind::Ip { trusted: true, .. });
+        let named = sets().any(|s| s.named.iter().any(|r| r.name == location.name));
+        let referenced = named || (trusted && uses_trusted);
+        if !referenced {
+            continue;
+        }
         match &location.kind {
             ir::LocationKind::Ip { ranges, .. } => {
                 if let Some(r) = ranges.first() {
@@ -112,6 +128,28 @@ pub const PLATFORMS: [Option<Platform>; 7] = [
     Some(Platform::Macos),
     Some(Platform::Linux),
 ];
+
+/// No platform, each platform some policy names, and one platform no policy names (those all
+/// behave alike).
+pub fn platforms(program: &ir::Program) -> Vec<Option<Platform>> {
+    let named: Vec<Platform> = program
+        .policies
+        .iter()
+        .filter_map(|p| p.platforms.as_ref())
+        .flat_map(|pl| pl.include.iter().chain(&pl.exclude).copied())
+        .collect();
+    let mut out = vec![None];
+    let mut unnamed = None;
+    for p in PLATFORMS.iter().flatten() {
+        if named.contains(p) {
+            out.push(Some(*p));
+        } else if unnamed.is_none() {
+            unnamed = Some(*p);
+        }
+    }
+    out.extend(unnamed.map(Some));
+    out
+}
 
 /// The words of a platform probe.
 pub fn platform_text(platform: Option<Platform>) -> &'static str {
@@ -274,7 +312,8 @@ pub fn in_scope_principal(engine: &Engine, policy: &ir::Policy, index: usize) ->
 pub fn user_miss(result: Option<PolicyResult>) -> bool {
     matches!(
         result,
-        Some(PolicyResult::NotApplies(Miss { reason: Reason::Users | Reason::WorkloadIdentities, .. })) | None
+        Some(PolicyResult::NotApplies(Miss { reason: Reason::Users | Reason::WorkloadIdentities, .. }))
+            | None
     )
 }
 
@@ -319,31 +358,46 @@ fn client_of(c: ir::ClientApp) -> Vec<Client> {
     }
 }
 
-/// Sign-ins a policy's conditions can match, for a principal: every place, the platforms and
-/// client apps it names (browsers and modern clients when it names none), and the first risk
-/// level, insider risk and flow it requires. Which of them it really matches is for the engine.
-pub fn condition_sign_ins(program: &ir::Program, engine: &Engine, policy: &ir::Policy, principal: &Principal) -> Vec<SignIn> {
-    let Some(context) = target_context(engine, policy) else { return Vec::new() };
+/// Sign-ins a policy's conditions can match, for a principal, produced lazily: every place (the
+/// locations the policy includes first), the platforms and client apps it names (browsers and
+/// modern clients when it names none), and the first risk level, insider risk and flow it
+/// requires. Which of them it really matches is for the engine.
+pub fn condition_sign_ins<'a>(
+    places: &'a [Place],
+    all_platforms: &[Option<Platform>],
+    engine: &Engine,
+    policy: &'a ir::Policy,
+    principal: &Principal,
+) -> impl Iterator<Item = SignIn> + 'a {
+    let context = target_context(engine, policy);
     let platforms: Vec<Option<Platform>> = match &policy.platforms {
         Some(pl) if !pl.include.contains(&Platform::All) => pl.include.iter().map(|p| Some(*p)).collect(),
-        _ => PLATFORMS.to_vec(),
+        _ => all_platforms.to_vec(),
     };
+    let included: Vec<&str> =
+        policy.locations.iter().flat_map(|l| l.include.named.iter().map(|r| r.name.as_str())).collect();
+    let mut ordered: Vec<&'a Place> = places.iter().collect();
+    ordered.sort_by_key(|p| !included.iter().any(|n| p.label.starts_with(&format!("from `{n}`"))));
     let mut clients: Vec<Client> = policy.client_apps.iter().flat_map(|c| client_of(*c)).collect();
     clients.dedup();
-    let mut out = Vec::new();
-    for place in places(program) {
-        for &platform in &platforms {
-            for &client in &clients {
-                let mut s = at(principal, context, &place, platform, Some(client));
-                s.sign_in_risk = risk(&policy.sign_in_risk);
-                s.user_risk = risk(&policy.user_risk);
-                s.insider_risk = policy.insider_risk.first().copied();
-                s.auth_flow = policy.auth_flows.first().copied();
-                out.push(s);
-            }
-        }
-    }
-    out
+    let identity = Identity::User(Arc::new(principal.clone()));
+    let combos: Vec<(Option<Platform>, Client)> =
+        platforms.iter().flat_map(|&p| clients.iter().map(move |&c| (p, c))).collect();
+    ordered.into_iter().filter(move |_| context.is_some()).flat_map(move |place| {
+        let identity = identity.clone();
+        combos.clone().into_iter().filter_map(move |(platform, client)| {
+            let mut s = SignIn::new(identity.clone(), context?);
+            s.ip = place.ip;
+            s.country = place.country;
+            s.platform = platform;
+            s.client = Some(client);
+            s.sign_in_risk = risk(&policy.sign_in_risk);
+            s.user_risk = risk(&policy.user_risk);
+            s.insider_risk = policy.insider_risk.first().copied();
+            s.auth_flow = policy.auth_flows.first().copied();
+            Some(s)
+        })
+    })
 }
 
 /// The same sign-in by another principal.
@@ -368,6 +422,18 @@ pub fn dormant<'p>(
         .iter()
         .filter_map(|&i| program.policies.get(i as usize))
         .find(|p| p.state != ir::PolicyState::Enabled && pred(p))
+}
+
+/// Whether a policy has no condition besides its users and target.
+pub fn unconditional(p: &ir::Policy) -> bool {
+    p.locations.is_none()
+        && p.platforms.is_none()
+        && p.client_apps.iter().all(|c| *c == ir::ClientApp::All)
+        && p.sign_in_risk.is_empty()
+        && p.user_risk.is_empty()
+        && p.insider_risk.is_empty()
+        && p.auth_flows.is_empty()
+        && p.device_filter.is_none()
 }
 
 /// Multifactor authentication or an authentication strength.
@@ -409,6 +475,25 @@ pub fn first_gap(
     covered: impl Fn(&Enforced) -> bool,
 ) -> Option<Gap> {
     let mut buffer = Vec::new();
+    // A policy with no condition besides users and target that covers one sign-in covers them
+    // all: there is nothing left to vary.
+    if let (Some(place), Some(&client)) = (places.first(), clients.first()) {
+        let mut s = at(principal, context, place, None, Some(client));
+        tweak(&mut s);
+        let policies = engine.policies();
+        let hit = enforced(engine, &s, &mut buffer).applied.into_iter().any(|i| {
+            policies.get(i as usize).is_some_and(|p| {
+                let alone = Enforced {
+                    blocked_by: if p.grant == Some(ir::Grant::Block) { vec![i] } else { Vec::new() },
+                    applied: vec![i],
+                };
+                unconditional(p) && covered(&alone)
+            })
+        });
+        if hit {
+            return None;
+        }
+    }
     for place in places {
         for &platform in platforms {
             for &client in clients {

@@ -83,7 +83,8 @@ fn redundant(q: &ir::Policy, p: &ir::Policy) -> bool {
 }
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
-    let policies: Vec<&ir::Policy> = ctx.policies().iter().filter(|p| p.state == ir::PolicyState::Enabled).collect();
+    let policies: Vec<&ir::Policy> =
+        ctx.policies().iter().filter(|p| p.state == ir::PolicyState::Enabled).collect();
     for (pi, p) in policies.iter().enumerate() {
         // Of two policies implying each other, only the later one is reported.
         let found = policies
@@ -96,7 +97,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             LintWarning::new(
                 &RULE,
                 ctx.policy_loc(name),
-                format!("policy `{name}` adds nothing: policy `{}` already requires as much wherever it applies", q.display_name),
+                format!(
+                    "policy `{name}` adds nothing: policy `{}` already requires as much wherever it applies",
+                    q.display_name
+                ),
             )
             .label("redundant")
             .related(ctx.policy_loc(&q.display_name), "implies it")

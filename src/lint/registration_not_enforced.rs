@@ -91,18 +91,25 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let policies = engine.policies();
     let covered = |e: &probe::Enforced| {
         e.blocked()
-            || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(|p| {
-                matches!(&p.grant, Some(ir::Grant::Require { controls, .. }) if !controls.is_empty())
-            })
+            || e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(
+                |p| matches!(&p.grant, Some(ir::Grant::Require { controls, .. }) if !controls.is_empty()),
+            )
     };
     let context = Context::Action(UserAction::RegisterSecurityInfo);
     // Registration from trusted networks may be free by design: only sign-ins from outside every
     // named location must meet a control.
-    let outside: Vec<probe::Place> = probe::places(ctx.program).into_iter().take(2).collect();
+    let outside: Vec<probe::Place> = ctx.places().iter().take(2).cloned().collect();
     for (words, principal) in reps {
-        let Some(gap) =
-            probe::first_gap(&outside, engine, &principal, context, &[Client::Browser], &[None], |_| {}, covered)
-        else {
+        let Some(gap) = probe::first_gap(
+            &outside,
+            engine,
+            &principal,
+            context,
+            &[Client::Browser],
+            &[None],
+            |_| {},
+            covered,
+        ) else {
             continue;
         };
         let legacy = !engine.env(&gap.sign_in).combined_registration;

@@ -72,9 +72,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         }
         if p.grant.is_none() {
             out.push(
-                LintWarning::new(&RULE, ctx.setting_loc(name, "session"), format!("registration policy `{name}` has no grant"))
-                    .label("no block and no requirement")
-                    .help("use `grant block` outside trusted locations, or require an authentication strength"),
+                LintWarning::new(
+                    &RULE,
+                    ctx.setting_loc(name, "session"),
+                    format!("registration policy `{name}` has no grant"),
+                )
+                .label("no block and no requirement")
+                .help("use `grant block` outside trusted locations, or require an authentication strength"),
             );
         }
         if !p.client_apps.iter().any(|c| matches!(c, ClientApp::All | ClientApp::MobileDesktop)) {

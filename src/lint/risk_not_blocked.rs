@@ -39,8 +39,12 @@
 //! MT.1013.
 
 use super::{Docs, Level, LintContext, LintWarning, Rule, probe};
+use crate::eval::SignIn;
 use crate::eval::signin::{Client, Risk};
 use crate::ir::{self, Control};
+
+/// One risk probe: what it is, how the sign-in is set, what covers it, and the fix.
+type Case<'a> = (&'a str, &'a dyn Fn(&mut SignIn), &'a dyn Fn(&probe::Enforced) -> bool, &'a str);
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -62,14 +66,25 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         p.grant == Some(ir::Grant::Block)
             || probe::requires(p, |c| matches!(c, Control::PasswordChange | Control::RiskRemediation))
     };
-    let user_covered = |e: &probe::Enforced| e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(remediates);
-    let cases: [(&str, &dyn Fn(&mut crate::eval::SignIn), &dyn Fn(&probe::Enforced) -> bool, &str); 2] = [
-        ("high user risk", &|s| s.user_risk = Risk::High, &user_covered, "block it, or require `all(mfa, password_change)` or `risk_remediation`"),
-        ("high sign-in risk", &|s| s.sign_in_risk = Risk::High, &probe::Enforced::blocked, "block it"),
+    let user_covered =
+        |e: &probe::Enforced| e.applied.iter().filter_map(|&i| policies.get(i as usize)).any(remediates);
+    let cases: [Case<'_>; 2] = [
+        (
+            "high user risk",
+            &|s: &mut SignIn| s.user_risk = Risk::High,
+            &user_covered,
+            "block it, or require `all(mfa, password_change)` or `risk_remediation`",
+        ),
+        (
+            "high sign-in risk",
+            &|s: &mut SignIn| s.sign_in_risk = Risk::High,
+            &probe::Enforced::blocked,
+            "block it",
+        ),
     ];
     for (what, tweak, covered, fix) in cases {
         let Some(gap) = probe::first_gap(
-            &probe::places(ctx.program),
+            ctx.places(),
             ctx.engine,
             &member,
             probe::unlisted_app(),

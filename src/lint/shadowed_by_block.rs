@@ -63,7 +63,8 @@ fn guests_subset(small: &ir::UserSet, big: &ir::UserSet) -> bool {
         Some(g) => {
             big.all_guests
                 || big.guests.as_ref().is_some_and(|b| {
-                    g.types.iter().all(|t| b.types.contains(t)) && (b.tenants.is_none() || b.tenants == g.tenants)
+                    g.types.iter().all(|t| b.types.contains(t))
+                        && (b.tenants.is_none() || b.tenants == g.tenants)
                 })
         }
     }
@@ -99,7 +100,9 @@ pub(super) fn covers(q: &ir::Policy, p: &ir::Policy) -> bool {
         return false;
     }
     // Users: q includes everyone p includes, and everyone q excludes p excludes too.
-    if !user_set_subset(&p.users.include, &q.users.include) || !excludes_within(&q.users.exclude, &p.users.exclude) {
+    if !user_set_subset(&p.users.include, &q.users.include)
+        || !excludes_within(&q.users.exclude, &p.users.exclude)
+    {
         return false;
     }
     let target = match (&q.target, &p.target) {
@@ -110,7 +113,9 @@ pub(super) fn covers(q: &ir::Policy, p: &ir::Policy) -> bool {
         (ir::Target::UserActions { actions: qa }, ir::Target::UserActions { actions: pa }) => {
             pa.iter().all(|a| qa.contains(a))
         }
-        (ir::Target::AuthContexts { contexts: qc }, ir::Target::AuthContexts { contexts: pc }) => refs_subset(pc, qc),
+        (ir::Target::AuthContexts { contexts: qc }, ir::Target::AuthContexts { contexts: pc }) => {
+            refs_subset(pc, qc)
+        }
         _ => false,
     };
     if !target {
@@ -121,13 +126,15 @@ pub(super) fn covers(q: &ir::Policy, p: &ir::Policy) -> bool {
         (None, _) => true,
         (Some(qp), Some(pp)) => {
             let included = qp.include.contains(&Platform::All)
-                || (!pp.include.contains(&Platform::All) && pp.include.iter().all(|x| qp.include.contains(x)));
+                || (!pp.include.contains(&Platform::All)
+                    && pp.include.iter().all(|x| qp.include.contains(x)));
             included && qp.exclude.iter().all(|x| pp.exclude.contains(x))
         }
         (Some(_), None) => false,
     };
     let clients = q.client_apps.contains(&ClientApp::All)
-        || (!p.client_apps.contains(&ClientApp::All) && p.client_apps.iter().all(|c| q.client_apps.contains(c)));
+        || (!p.client_apps.contains(&ClientApp::All)
+            && p.client_apps.iter().all(|c| q.client_apps.contains(c)));
     let device = q.device_filter.is_none() || q.device_filter == p.device_filter;
     locations
         && platforms
@@ -157,7 +164,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             LintWarning::new(
                 &RULE,
                 ctx.policy_loc(name),
-                format!("policy `{name}` never decides anything: policy `{}` blocks every sign-in it applies to", q.display_name),
+                format!(
+                    "policy `{name}` never decides anything: policy `{}` blocks every sign-in it applies to",
+                    q.display_name
+                ),
             )
             .label("shadowed")
             .related(ctx.policy_loc(&q.display_name), "blocks all of it")

@@ -59,10 +59,14 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         let since = p.report_only_since.as_deref().and_then(Date::parse);
         match (since, ctx.config.today) {
             (None, _) => out.push(
-                LintWarning::new(&RULE, ctx.setting_loc(name, "state"), format!("policy `{name}` is report-only since an unknown date"))
-                    .level(Level::Info)
-                    .label("report-only")
-                    .help("add `report_only_since = \"YYYY-MM-DD\"` so its age can be checked"),
+                LintWarning::new(
+                    &RULE,
+                    ctx.setting_loc(name, "state"),
+                    format!("policy `{name}` is report-only since an unknown date"),
+                )
+                .level(Level::Info)
+                .label("report-only")
+                .help("add `report_only_since = \"YYYY-MM-DD\"` so its age can be checked"),
             ),
             (Some(since), Some(today)) => {
                 let days = today.days() - since.days();

@@ -83,16 +83,12 @@ fn parse(body: &str) -> (Vec<String>, Option<String>, bool) {
     let Some(rest) = body.strip_prefix("allow") else { return (Vec::new(), None, false) };
     let Some(rest) = rest.trim_start().strip_prefix('(') else { return (Vec::new(), None, false) };
     let Some((list, after)) = rest.split_once(')') else { return (Vec::new(), None, false) };
-    let rules: Vec<String> =
-        list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    let rules: Vec<String> = list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
     if rules.is_empty() {
         return (rules, None, false);
     }
     let after = after.trim_start();
-    let reason = after
-        .strip_prefix("reason:")
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
+    let reason = after.strip_prefix("reason:").map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     (rules, reason, after.is_empty() || after.starts_with("reason:"))
 }
 
@@ -130,9 +126,13 @@ pub fn apply(ctx: &LintContext<'_>, findings: Vec<LintWarning>) -> Vec<LintWarni
         }
         let unknown: Vec<&String> = s.rules.iter().filter(|r| !ids.contains(&r.as_str())).collect();
         let finding = if let Some(first) = unknown.first() {
-            LintWarning::new(&unused_suppression::RULE, s.loc, format!("unknown lint rule `{first}` in suppression"))
-                .label("no such rule")
-                .help_opt(suggest::did_you_mean(first, ids.iter().copied()))
+            LintWarning::new(
+                &unused_suppression::RULE,
+                s.loc,
+                format!("unknown lint rule `{first}` in suppression"),
+            )
+            .label("no such rule")
+            .help_opt(suggest::did_you_mean(first, ids.iter().copied()))
         } else {
             // A suppression of a rule that is turned off is not reported: it may matter again.
             let all_off = s
@@ -174,8 +174,8 @@ mod tests {
         );
         assert_eq!(parse("allow(a)"), (vec!["a".to_owned()], None, true));
         assert_eq!(parse("allow(a) reason:   "), (vec!["a".to_owned()], None, true));
-        assert_eq!(parse("alow(a)").2, false);
-        assert_eq!(parse("allow() reason: x").2, false);
-        assert_eq!(parse("allow(a) because").2, false);
+        assert!(!parse("alow(a)").2);
+        assert!(!parse("allow() reason: x").2);
+        assert!(!parse("allow(a) because").2);
     }
 }

@@ -54,9 +54,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             );
         } else if s.reason.is_none() {
             out.push(
-                LintWarning::new(&RULE, s.loc, format!("suppression of {} gives no reason", super::quoted_list(&s.rules)))
-                    .label("no `reason:`")
-                    .help("add `reason: ...` saying why the finding is accepted"),
+                LintWarning::new(
+                    &RULE,
+                    s.loc,
+                    format!("suppression of {} gives no reason", super::quoted_list(&s.rules)),
+                )
+                .label("no `reason:`")
+                .help("add `reason: ...` saying why the finding is accepted"),
             );
         }
     }

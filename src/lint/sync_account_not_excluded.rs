@@ -56,19 +56,28 @@ pub static RULE: Rule = Rule {
 const SYNC_ROLE: &str = "d29b2b05-8046-44ba-8758-1e26182fcf32";
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
-    let Some(role) = ctx.program.roles.iter().find(|r| r.template_id.eq_ignore_ascii_case(SYNC_ROLE)) else { return };
-    let mut principals = vec![(format!("holders of role `{}`", role.name), probe::role_holder(ctx.engine, &role.name))];
+    let Some(role) = ctx.program.roles.iter().find(|r| r.template_id.eq_ignore_ascii_case(SYNC_ROLE)) else {
+        return;
+    };
+    let mut principals =
+        vec![(format!("holders of role `{}`", role.name), probe::role_holder(ctx.engine, &role.name))];
     for u in ctx.program.users.iter().filter(|u| u.roles.contains(&role.name)) {
         if let Some(p) = probe::workspace_user(ctx.engine, &u.name) {
             principals.push((format!("user `{}`", u.name), p));
         }
     }
-    let places = probe::places(ctx.program);
+    let places = ctx.places();
     let mut buffer = Vec::new();
     let mut flagged: Vec<(usize, String)> = Vec::new();
     for (words, principal) in &principals {
         for place in places.iter().take(2) {
-            let s = probe::at(principal, probe::unlisted_app(), place, Some(Platform::Windows), Some(Client::MobileDesktop));
+            let s = probe::at(
+                principal,
+                probe::unlisted_app(),
+                place,
+                Some(Platform::Windows),
+                Some(Client::MobileDesktop),
+            );
             for i in probe::enforced(ctx.engine, &s, &mut buffer).applied {
                 if flagged.iter().any(|(f, _)| *f == i as usize) {
                     continue;
@@ -86,9 +95,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         }
         let name = &p.display_name;
         out.push(
-            LintWarning::new(&RULE, ctx.setting_loc(name, "users"), format!("policy `{name}` applies to the directory synchronization account ({words})"))
-                .label("includes the sync account")
-                .help(format!("exclude it: `exclude role {}`", role.name)),
+            LintWarning::new(
+                &RULE,
+                ctx.setting_loc(name, "users"),
+                format!("policy `{name}` applies to the directory synchronization account ({words})"),
+            )
+            .label("includes the sync account")
+            .help(format!("exclude it: `exclude role {}`", role.name)),
         );
     }
 }

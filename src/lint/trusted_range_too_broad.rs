@@ -55,9 +55,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             if too_broad(range) {
                 let limit = if range.network.is_ipv4() { "/16" } else { "/32" };
                 out.push(
-                    LintWarning::new(&RULE, loc, format!("trusted location `{}` trusts all of `{range}`", l.name))
-                        .label(format!("wider than {limit}"))
-                        .help("list the networks' public egress ranges instead"),
+                    LintWarning::new(
+                        &RULE,
+                        loc,
+                        format!("trusted location `{}` trusts all of `{range}`", l.name),
+                    )
+                    .label(format!("wider than {limit}"))
+                    .help("list the networks' public egress ranges instead"),
                 );
             }
         }

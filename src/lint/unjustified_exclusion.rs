@@ -72,18 +72,26 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         for (words, key) in items {
             let loc = ctx.principal_loc(name, &key, false).unwrap_or_else(|| ctx.setting_loc(name, "users"));
             out.push(
-                LintWarning::new(&RULE, loc, format!("policy `{name}` excludes {words} without a recorded reason"))
-                    .label("exclusion")
-                    .help("remove it, or justify it: `// capol: allow(unjustified_exclusion) reason: ...`"),
+                LintWarning::new(
+                    &RULE,
+                    loc,
+                    format!("policy `{name}` excludes {words} without a recorded reason"),
+                )
+                .label("exclusion")
+                .help("remove it, or justify it: `// capol: allow(unjustified_exclusion) reason: ...`"),
             );
         }
         if let ir::Target::Apps { exclude, .. } = &p.target
             && !exclude.is_empty()
         {
             out.push(
-                LintWarning::new(&RULE, ctx.setting_loc(name, "exclude apps"), format!("policy `{name}` excludes apps without a recorded reason"))
-                    .label("exclusion")
-                    .help("remove it, or justify it: `// capol: allow(unjustified_exclusion) reason: ...`"),
+                LintWarning::new(
+                    &RULE,
+                    ctx.setting_loc(name, "exclude apps"),
+                    format!("policy `{name}` excludes apps without a recorded reason"),
+                )
+                .label("exclusion")
+                .help("remove it, or justify it: `// capol: allow(unjustified_exclusion) reason: ...`"),
             );
         }
     }

@@ -54,16 +54,24 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             && include.none
         {
             out.push(
-                LintWarning::new(&RULE, ctx.setting_loc(name, "target"), format!("policy `{name}` targets no resource"))
-                    .label("`none`: nothing is targeted")
-                    .help("name the apps the policy is for, or delete the policy"),
+                LintWarning::new(
+                    &RULE,
+                    ctx.setting_loc(name, "target"),
+                    format!("policy `{name}` targets no resource"),
+                )
+                .label("`none`: nothing is targeted")
+                .help("name the apps the policy is for, or delete the policy"),
             );
         }
         if p.users.include.none && p.service_principals.is_none() {
             out.push(
-                LintWarning::new(&RULE, ctx.setting_loc(name, "users"), format!("policy `{name}` applies to nobody"))
-                    .label("`include none`")
-                    .help("include the users or groups the policy is for, or delete the policy"),
+                LintWarning::new(
+                    &RULE,
+                    ctx.setting_loc(name, "users"),
+                    format!("policy `{name}` applies to nobody"),
+                )
+                .label("`include none`")
+                .help("include the users or groups the policy is for, or delete the policy"),
             );
         }
     }

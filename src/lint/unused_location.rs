@@ -36,7 +36,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
-    let sets = || ctx.policies().iter().filter_map(|p| p.locations.as_ref()).flat_map(|l| [&l.include, &l.exclude]);
+    let sets =
+        || ctx.policies().iter().filter_map(|p| p.locations.as_ref()).flat_map(|l| [&l.include, &l.exclude]);
     let uses_trusted = sets().any(|s| s.trusted);
     for l in &ctx.checked.program.locations {
         let trusted = matches!(l.kind, ir::LocationKind::Ip { trusted: true, .. });
@@ -44,8 +45,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         if named || (trusted && uses_trusted) {
             continue;
         }
-        let finding = LintWarning::new(&RULE, ctx.decl_loc(&l.name), format!("no policy uses location `{}`", l.name))
-            .label("unused");
+        let finding =
+            LintWarning::new(&RULE, ctx.decl_loc(&l.name), format!("no policy uses location `{}`", l.name))
+                .label("unused");
         out.push(if trusted {
             finding.level(Level::Info).help("it still marks sign-ins from it as trusted for Identity Protection; delete it if that is not wanted")
         } else {
