@@ -249,7 +249,7 @@ pub fn docs_markdown() -> String {
     }
     for rule in RULES {
         out.push_str(&format!(
-            "\n## {}\n\nCode `{}` · default level `{}` · reference {}\n\n{}\n",
+            "\n## {}\n\nCode `{}` · default level `{}` · reference {}\n\n{}\n\n",
             rule.id,
             rule.code(),
             rule.default_level.word(),
