@@ -8,6 +8,7 @@ mod check;
 mod compile;
 mod eval;
 mod import;
+mod lint;
 mod output;
 mod workspace;
 
@@ -69,6 +70,9 @@ pub enum Command {
     /// Evaluate sign-ins offline, like Entra's What If: which policies apply, why the others do
     /// not, and the combined decision.
     Eval(eval::EvalArgs),
+    /// Lint a workspace: check it, then run the Conditional Access rule pack (`--list` shows the
+    /// rules, `--explain RULE` their docs).
+    Lint(lint::LintArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -85,6 +89,7 @@ pub fn run() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Lint(args) => lint::run(&args),
     };
     status.into()
 }

@@ -1089,6 +1089,18 @@ pub enum Error {
         #[label("same display name as another policy")]
         span: Option<SourceSpan>,
     },
+
+    // --- lint ---------------------------------------------------------------------------------
+    /// `capol.toml` has a `[lint]` setting capol cannot use.
+    #[error("{message}")]
+    #[diagnostic(code(capol::lint::invalid_config))]
+    InvalidLintConfig {
+        message: String,
+        #[label("here")]
+        span: Option<SourceSpan>,
+        #[help]
+        help: Option<String>,
+    },
 }
 
 impl Error {
