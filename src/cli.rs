@@ -7,8 +7,10 @@
 mod check;
 mod compile;
 mod eval;
+mod fmt;
 mod import;
 mod output;
+mod test;
 mod workspace;
 
 use std::process::ExitCode;
@@ -69,6 +71,10 @@ pub enum Command {
     /// Evaluate sign-ins offline, like Entra's What If: which policies apply, why the others do
     /// not, and the combined decision.
     Eval(eval::EvalArgs),
+    /// Rewrite `.capol` files in the canonical layout, keeping every comment.
+    Fmt(fmt::FmtArgs),
+    /// Run the `test` blocks of each workspace; `--coverage` reports what they exercise.
+    Test(test::TestArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -85,6 +91,8 @@ pub fn run() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Test(args) => test::run(&args),
     };
     status.into()
 }
