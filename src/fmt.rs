@@ -264,6 +264,8 @@ struct Item {
     text: String,
     start: usize,
     end: usize,
+    /// A piece of a larger item (`guests(a,` of `guests(a, b)`): no separator follows it.
+    joined: bool,
 }
 
 /// Where a `{ ... }` block was written: its first token, its braces and its end.
@@ -422,7 +424,39 @@ impl<'a> Printer<'a> {
     }
 
     fn item(&self, text: String, span: Span) -> Item {
-        Item { text, start: span.start as usize, end: self.end_of(span) }
+        Item { text, start: span.start as usize, end: self.end_of(span), joined: false }
+    }
+
+    /// The pieces of a `users` entry: one, or for `guests(a, b, ...)` one per argument so that
+    /// a long guest list can break between its arguments.
+    fn principal_items(&self, entry: &crate::span::Spanned<Principal>, out: &mut Vec<Item>) {
+        let Principal::Guests { types, tenants } = &entry.node else {
+            out.push(self.item(principal(&entry.node), entry.span));
+            return;
+        };
+        let mut args: Vec<(String, Span)> = types.iter().map(|t| (t.node.clone(), t.span)).collect();
+        if let Some(list) = tenants {
+            let ids: Vec<String> = list.node.iter().map(|s| quote(&s.node)).collect();
+            args.push((format!("tenants = [{}]", ids.join(", ")), list.span));
+        }
+        if args.is_empty() {
+            out.push(self.item(principal(&entry.node), entry.span));
+            return;
+        }
+        let n = args.len();
+        for (i, (arg, span)) in args.into_iter().enumerate() {
+            let open = if i == 0 { "guests(" } else { "" };
+            let close = if i + 1 == n { ")" } else { "," };
+            let mut item = self.item(format!("{open}{arg}{close}"), span);
+            if i == 0 {
+                item.start = entry.span.start as usize;
+            }
+            if i + 1 == n {
+                item.end = self.end_of(entry.span);
+            }
+            item.joined = i + 1 < n;
+            out.push(item);
+        }
     }
 
     fn idents(&self, list: &[Ident]) -> Vec<Item> {
@@ -547,7 +581,7 @@ impl<'a> Printer<'a> {
                 }
             }
             let last = i + 1 == items.len();
-            let piece = match (last, comma) {
+            let piece = match (last, comma && !item.joined) {
                 (true, _) => format!("{}{suffix}", item.text),
                 (false, true) => format!("{},", item.text),
                 (false, false) => item.text.clone(),
@@ -783,7 +817,16 @@ impl<'a> Printer<'a> {
                 let at = self.at(span, start);
                 self.block("users", at, |p| {
                     for line in lines {
-                        p.include_exclude(line, principal);
+                        let (word, entries) = match &line.node {
+                            IncludeExclude::Include(e) => ("include ", e),
+                            IncludeExclude::Exclude(e) => ("exclude ", e),
+                        };
+                        let mut items = Vec::new();
+                        for entry in entries {
+                            p.principal_items(entry, &mut items);
+                        }
+                        let end = p.end_of(line.span);
+                        p.list(word, &items, true, "", line.span.start as usize, end);
                     }
                 });
             }

@@ -100,7 +100,12 @@ pub fn run(args: &FmtArgs) -> Status {
     }
     if args.error_format == ErrorFormat::Human {
         let verb = if args.check || args.diff { "would reformat" } else { "reformatted" };
-        eprintln!("{verb} {}, {} already formatted", plural(changed.len(), "file"), unchanged);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{verb} {}, {} already formatted",
+            plural(changed.len(), "file"),
+            unchanged
+        );
     }
     if invalid {
         Status::Invalid

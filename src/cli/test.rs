@@ -1,5 +1,6 @@
 //! `capol test`: run the `test` blocks of every workspace, optionally with coverage.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -105,29 +106,35 @@ pub fn run(args: &TestArgs) -> Status {
         }
         return status;
     }
-    match args.format {
+    let mut out = std::io::stdout().lock();
+    // A closed standard output (`capol test | head`) is not an error of the tests.
+    let _ = match args.format {
         Format::Human => {
+            let mut text = String::new();
             for (s, coverage) in &suites {
-                print!("{}", s.human());
+                text.push_str(&s.human());
                 if let Some(c) = coverage {
-                    print!("\n{}", c.human(&s.label));
+                    text.push('\n');
+                    text.push_str(&c.human(&s.label));
                 }
-                println!();
+                text.push('\n');
             }
             if suites.len() > 1 {
-                println!("all workspaces: {}", total.line());
+                text.push_str(&format!("all workspaces: {}\n", total.line()));
             }
+            out.write_all(text.as_bytes())
         }
         Format::Json => {
             let with_coverage: Vec<(report::Suite<'_>, Option<serde_json::Value>)> =
                 suites.iter().map(|(s, c)| (s.clone(), c.as_ref().map(testing::Coverage::to_json))).collect();
-            println!("{}", serde_json::to_string_pretty(&report::json(&with_coverage)).unwrap_or_default());
+            let json = serde_json::to_string_pretty(&report::json(&with_coverage)).unwrap_or_default();
+            writeln!(out, "{json}")
         }
         Format::Junit => {
             let plain: Vec<report::Suite<'_>> = suites.iter().map(|(s, _)| s.clone()).collect();
-            print!("{}", report::junit(&plain));
+            out.write_all(report::junit(&plain).as_bytes())
         }
-    }
+    };
     if total.failed + total.errors > 0 && status == Status::Success {
         status = Status::Invalid;
     }

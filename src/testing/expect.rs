@@ -143,39 +143,31 @@ fn decision_cnf(d: &Decision) -> Cnf {
     minimal(clauses)
 }
 
-/// `mfa AND any(compliant_device, domain_joined_device)`.
-fn cnf_text(cnf: &Cnf) -> String {
-    cnf.iter()
-        .map(|clause| {
-            let words: Vec<&str> = clause.iter().map(String::as_str).collect();
-            match words.as_slice() {
-                [one] => (*one).to_owned(),
-                many => format!("any({})", many.join(", ")),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
 fn grant(facts: &Facts<'_>, grants: &[&Spanned<Expectation>]) -> Check {
     let d = facts.decision;
-    let expected = expected_cnf(grants);
-    if d.outcome == Outcome::Grant && decision_cnf(d) == expected {
+    if d.outcome == Outcome::Grant && decision_cnf(d) == expected_cnf(grants) {
         return Ok(());
     }
-    let actual = match d.outcome {
-        Outcome::Grant => {
-            let cnf = decision_cnf(d);
-            let text = cnf_text(&cnf);
-            if text == d.requirements_text() {
-                format!("grant {text}")
-            } else {
-                format!("grant {text} (as written by the policies: {})", d.requirements_text())
-            }
-        }
-        _ => outcome_text(d),
-    };
-    Err((format!("grant {}", cnf_text(&expected)), actual))
+    let written: Vec<String> = grants
+        .iter()
+        .filter_map(|g| match &g.node {
+            Expectation::Grant(g) => Some(grant_text(g)),
+            _ => None,
+        })
+        .collect();
+    Err((format!("grant {}", written.join(" AND ")), outcome_text(d)))
+}
+
+/// `mfa`, `any(a, b)`, `all(a, b)`: an expected grant as written.
+fn grant_text(g: &GrantExpr) -> String {
+    let list =
+        |l: &[Spanned<Control>]| l.iter().map(|c| control_word(&c.node)).collect::<Vec<_>>().join(", ");
+    match g {
+        GrantExpr::Block => "block".to_owned(),
+        GrantExpr::One(c) => control_word(&c.node),
+        GrantExpr::Any(l) => format!("any({})", list(l)),
+        GrantExpr::All(l) => format!("all({})", list(l)),
+    }
 }
 
 /// The index of the policy with this display name.
@@ -269,6 +261,20 @@ fn session(facts: &Facts<'_>, control: &str, value: Option<&SessionValue>) -> Ch
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `mfa AND any(compliant_device, domain_joined_device)`.
+    fn cnf_text(cnf: &Cnf) -> String {
+        cnf.iter()
+            .map(|clause| {
+                let words: Vec<&str> = clause.iter().map(String::as_str).collect();
+                match words.as_slice() {
+                    [one] => (*one).to_owned(),
+                    many => format!("any({})", many.join(", ")),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
 
     fn set(words: &[&str]) -> BTreeSet<String> {
         words.iter().map(|w| (*w).to_owned()).collect()
