@@ -1,7 +1,8 @@
 //! The command line: argument parsing, reading and writing files, printing, exit codes.
 //!
 //! INVARIANT: this is the only module that does I/O or picks an exit code. Exit codes: 0 success;
-//! 1 usage or I/O error; 2 error diagnostics (or warnings under `--deny-warnings`). Files are
+//! 1 usage or I/O error (and `fmt --check`/`--diff` when a file would change); 2 error
+//! diagnostics (or warnings under `--deny-warnings`), and `test` when a test fails. Files are
 //! written whole: to a temporary file in the target directory, then renamed.
 
 mod check;

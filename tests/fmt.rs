@@ -257,6 +257,7 @@ fn fmt_diff_prints_a_unified_diff() {
     let output = capol().args(["fmt", "--diff"]).arg(&messy).assert().code(1).get_output().clone();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let path = messy.display().to_string();
+    let path = path.trim_start_matches('/');
     assert!(stdout.starts_with(&format!("--- a/{path}\n+++ b/{path}\n@@ -1,2 +1,4 @@\n")), "{stdout}");
     assert!(stdout.contains("-group g { id = \"3ee3a9de-0a86-4e12-a287-9769accf1ba2\" } // and me\n"));
     assert!(stdout.contains("+group g {\n+  id = \"3ee3a9de-0a86-4e12-a287-9769accf1ba2\"\n+} // and me\n"));

@@ -129,6 +129,7 @@ fn report_change(args: &FmtArgs, path: &std::path::Path, id: FileId, sources: &S
 
 /// A unified diff from `before` to `after`, with three lines of context.
 pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    let path = path.trim_start_matches('/');
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
