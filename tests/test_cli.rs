@@ -79,6 +79,7 @@ fn the_examples_pass_with_every_policy_applied() {
         assert_eq!(summary["policy_percent"], 100.0, "{}: {summary}", ws["workspace"]);
         assert_eq!(summary["never_applied"], serde_json::json!([]), "{}", ws["workspace"]);
         assert_eq!(summary["applied"], summary["policies"]);
+        assert_eq!(summary["condition_percent"], 100.0, "{}: {summary}", ws["workspace"]);
         for p in ws["coverage"]["policies"].as_array().unwrap() {
             if p["never_evaluated"] == false {
                 assert!(!p["applied_by"].as_array().unwrap().is_empty(), "{p}");

@@ -262,3 +262,14 @@ pub fn json(suites: &[(Suite<'_>, Option<Value>)]) -> Value {
         "summary": {"passed": total.passed, "failed": total.failed, "errors": total.errors},
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::xml;
+
+    #[test]
+    fn xml_escapes_markup_and_drops_forbidden_characters() {
+        assert_eq!(xml("a < b & \"c\" > 'd'"), "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;");
+        assert_eq!(xml("line\nnext\ttab\u{1}\u{FFFF}é"), "line\nnext\ttabé");
+    }
+}
