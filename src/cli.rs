@@ -1,15 +1,18 @@
 //! The command line: argument parsing, reading and writing files, printing, exit codes.
 //!
 //! INVARIANT: this is the only module that does I/O or picks an exit code. Exit codes: 0 success;
-//! 1 usage or I/O error; 2 error diagnostics (or warnings under `--deny-warnings`). Files are
+//! 1 usage or I/O error (and `fmt --check`/`--diff` when a file would change); 2 error
+//! diagnostics (or warnings under `--deny-warnings`), and `test` when a test fails. Files are
 //! written whole: to a temporary file in the target directory, then renamed.
 
 mod check;
 mod compile;
 mod eval;
+mod fmt;
 mod import;
 mod lint;
 mod output;
+mod test;
 mod workspace;
 
 use std::process::ExitCode;
@@ -73,6 +76,10 @@ pub enum Command {
     /// Lint a workspace: check it, then run the Conditional Access rule pack (`--list` shows the
     /// rules, `--explain RULE` their docs).
     Lint(lint::LintArgs),
+    /// Rewrite `.capol` files in the canonical layout, keeping every comment.
+    Fmt(fmt::FmtArgs),
+    /// Run the `test` blocks of each workspace; `--coverage` reports what they exercise.
+    Test(test::TestArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -90,6 +97,8 @@ pub fn run() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Test(args) => test::run(&args),
     };
     status.into()
 }

@@ -950,6 +950,20 @@ pub enum Error {
         users: SourceSpan,
     },
 
+    // --- fmt ----------------------------------------------------------------------------------
+    /// The formatted text would not be the same program, or would not keep every comment: the
+    /// formatter refuses to write it.
+    #[error("formatting would change {what}")]
+    #[diagnostic(
+        code(capol::fmt::unsafe_output),
+        help("the file was left unchanged; this is a bug in `capol fmt`: please report it with this file")
+    )]
+    FormatUnsafe {
+        what: String,
+        #[label("first difference here")]
+        span: SourceSpan,
+    },
+
     // --- import -------------------------------------------------------------------------------
     /// An input file cannot be read as JSON.
     #[error("cannot read `{path}` as JSON: {reason}")]

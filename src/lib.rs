@@ -22,6 +22,7 @@ pub mod span;
 pub mod suggest;
 pub mod syntax;
 pub mod targets;
+pub mod testing;
 
 pub use diagnostic::{Diag, Diagnostics, Error};
 pub use source::{SourceFile, Sources};
