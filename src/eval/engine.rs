@@ -440,27 +440,36 @@ const TARGET_IN: usize = 2;
 const TARGET_OUT: usize = 3;
 const LOC_IN: usize = 4;
 const LOC_OUT: usize = 5;
-const REGIONS: usize = 6;
+const VALUES: usize = 6;
+const REGIONS: usize = 7;
 
 /// The per-sign-in policy bitsets, borrowed from a scratch buffer.
 struct Pre<'a> {
-    words: usize,
-    bits: &'a [u64],
+    users_in: &'a [u64],
+    users_out: &'a [u64],
+    target_in: &'a [u64],
+    target_out: &'a [u64],
+    loc_in: &'a [u64],
+    loc_out: &'a [u64],
+    /// Policies whose platform, client app, risk and flow conditions all hold.
+    values: &'a [u64],
     /// Device filter results, memoised: bit `2i` known, bit `2i+1` matched (first 32 filters).
     filters: std::cell::Cell<u64>,
 }
 
-impl Pre<'_> {
-    #[inline]
-    fn get(&self, region: usize, policy: usize) -> bool {
-        let start = region * self.words;
-        bit(self.bits.get(start..start + self.words).unwrap_or(&[]), policy)
-    }
-
-    #[inline]
-    fn region(&self, region: usize) -> &[u64] {
-        let start = region * self.words;
-        self.bits.get(start..start + self.words).unwrap_or(&[])
+impl<'a> Pre<'a> {
+    fn new(words: usize, bits: &'a [u64]) -> Pre<'a> {
+        let region = |r: usize| bits.get(r * words..(r + 1) * words).unwrap_or(&[]);
+        Pre {
+            users_in: region(USERS_IN),
+            users_out: region(USERS_OUT),
+            target_in: region(TARGET_IN),
+            target_out: region(TARGET_OUT),
+            loc_in: region(LOC_IN),
+            loc_out: region(LOC_OUT),
+            values: region(VALUES),
+            filters: std::cell::Cell::new(0),
+        }
     }
 }
 
@@ -1156,6 +1165,10 @@ impl Engine {
                     }
                 }
             }
+            let (locs, values) = locs.split_at_mut(2 * w);
+            for (wi, v) in values.iter_mut().enumerate() {
+                *v = self.values.word(s, wi);
+            }
             let (loc_in, loc_out) = locs.split_at_mut(w);
             or_into(loc_in, &self.locs_in.any);
             or_into(loc_out, &self.locs_out.any);
@@ -1171,7 +1184,7 @@ impl Engine {
                 }
             }
         }
-        Pre { words: w, bits: scratch, filters: std::cell::Cell::new(0) }
+        Pre::new(w, scratch)
     }
 
     /// Evaluate every policy.
@@ -1208,30 +1221,50 @@ impl Engine {
         out.policies.clear();
         let pre = self.prepare(s, &env, &mut out.scratch);
         let user = matches!(s.identity, Identity::User(_));
-        let (live, users_in, users_out) = if user {
-            (&self.live_users, pre.region(USERS_IN), pre.region(USERS_OUT))
-        } else {
-            (&self.live_workloads, &[][..], &[][..])
-        };
-        let (t_in, t_out) = (pre.region(TARGET_IN), pre.region(TARGET_OUT));
-        let (l_in, l_out) = (pre.region(LOC_IN), pre.region(LOC_OUT));
+        let live = if user { &self.live_users } else { &self.live_workloads };
+        let get = |s: &[u64], wi: usize| s.get(wi).copied().unwrap_or(0);
         for wi in 0..self.words {
-            let get = |s: &[u64]| s.get(wi).copied().unwrap_or(0);
-            let mut word = get(live) & get(t_in) & !get(t_out);
+            let mut word = get(live, wi) & get(pre.target_in, wi) & !get(pre.target_out, wi);
             if user {
-                word &= get(users_in) & !get(users_out);
+                word &= get(pre.users_in, wi) & !get(pre.users_out, wi);
             }
-            word &= get(&self.no_locations) | (get(l_in) & !get(l_out));
-            word &= self.values.word(s, wi);
+            word &= get(&self.no_locations, wi) | (get(pre.loc_in, wi) & !get(pre.loc_out, wi));
+            word &= get(pre.values, wi);
             while word != 0 {
                 let i = wi * 64 + word.trailing_zeros() as usize;
                 word &= word - 1;
                 if let Some(p) = self.policies.get(i)
-                    && self.check(i, p, s, &env, &pre).is_ok()
+                    && self.candidate_ok(p, s, &env, &pre)
                 {
                     out.policies.push(i as u32);
                 }
             }
+        }
+    }
+
+    /// For a policy that survived the bitset intersection in `applicable_into`: the conditions
+    /// the bitsets do not cover (workload identities, the registration experience, device
+    /// filters).
+    #[inline]
+    fn candidate_ok(&self, p: &PolicyC, s: &SignIn, env: &Env, pre: &Pre<'_>) -> bool {
+        if let Identity::ServicePrincipal(sp) = &s.identity {
+            let Some(w) = &p.workload else { return false };
+            let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
+            if !included || sp.is_some_and(|x| w.exclude.contains(x)) {
+                return false;
+            }
+            if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
+                return false;
+            }
+        }
+        if let Context::Action(ir::UserAction::RegisterSecurityInfo) = s.context
+            && !env.combined_registration
+        {
+            return false;
+        }
+        match p.device_filter {
+            None => true,
+            Some((mode, filter)) => self.device_matches(filter, s, pre) == (mode == ir::FilterMode::Include),
         }
     }
 
@@ -1268,10 +1301,10 @@ impl Engine {
                 if !p.targets_users {
                     return Err(miss(R::WorkloadIdentities, W::OtherIdentity));
                 }
-                if !pre.get(USERS_IN, i) {
+                if !bit(pre.users_in, i) {
                     return Err(miss(R::Users, W::NotIncluded));
                 }
-                if pre.get(USERS_OUT, i) {
+                if bit(pre.users_out, i) {
                     return Err(miss(R::Users, W::Excluded));
                 }
             }
@@ -1303,10 +1336,10 @@ impl Engine {
         if !same_kind {
             return Err(miss(reason, W::OtherContext));
         }
-        if !pre.get(TARGET_IN, i) {
+        if !bit(pre.target_in, i) {
             return Err(miss(reason, W::NotIncluded));
         }
-        if pre.get(TARGET_OUT, i) {
+        if bit(pre.target_out, i) {
             return Err(miss(reason, W::Excluded));
         }
         if let Context::Action(ir::UserAction::RegisterSecurityInfo) = s.context
@@ -1314,7 +1347,8 @@ impl Engine {
         {
             return Err(miss(R::UserActions, W::LegacyRegistration));
         }
-        if let Some(why) = platform_miss(p, s.platform) {
+        let values_ok = bit(pre.values, i);
+        if !values_ok && let Some(why) = platform_miss(p, s.platform) {
             return Err(miss(R::DevicePlatform, why));
         }
         if let Some((mode, filter)) = p.device_filter {
@@ -1325,16 +1359,19 @@ impl Engine {
                 _ => {}
             }
         }
-        if !client_matches(p.client_apps, s.client, s.platform) {
+        if !values_ok && !client_matches(p.client_apps, s.client, s.platform) {
             return Err(miss(R::ClientApps, W::NotIncluded));
         }
         if p.has_locations {
-            if !pre.get(LOC_IN, i) {
+            if !bit(pre.loc_in, i) {
                 return Err(miss(R::Location, W::NotIncluded));
             }
-            if pre.get(LOC_OUT, i) {
+            if bit(pre.loc_out, i) {
                 return Err(miss(R::Location, W::Excluded));
             }
+        }
+        if values_ok {
+            return Ok(());
         }
         if !risk_ok(p.sign_in_risk, s.sign_in_risk) {
             return Err(miss(R::SignInRisk, W::NotIncluded));
