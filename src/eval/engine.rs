@@ -224,6 +224,7 @@ impl Interner {
 
 // --- policy bitsets ----------------------------------------------------------------------------
 
+#[cfg(test)]
 #[inline]
 fn bit(words: &[u64], i: usize) -> bool {
     words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
@@ -473,6 +474,40 @@ impl<'a> Pre<'a> {
     }
 }
 
+/// Policy bitsets fixed at compile time.
+#[derive(Debug, Clone, Default)]
+struct Masks {
+    disabled: Vec<u64>,
+    invalid: Vec<u64>,
+    report_only_actions: Vec<u64>,
+    user_policies: Vec<u64>,
+    workload_policies: Vec<u64>,
+    kind_apps: Vec<u64>,
+    kind_actions: Vec<u64>,
+    kind_contexts: Vec<u64>,
+    with_filter: Vec<u64>,
+}
+
+#[inline]
+fn word_of(words: &[u64], wi: usize) -> u64 {
+    words.get(wi).copied().unwrap_or(0)
+}
+
+/// Record `miss` for every policy of `fail` still pending (bits of word `wi`) and drop them from
+/// `pending`.
+#[inline]
+fn mark(results: &mut [PolicyResult], pending: &mut u64, wi: usize, fail: u64, miss: Miss) {
+    let mut hit = *pending & fail;
+    *pending &= !hit;
+    while hit != 0 {
+        let i = wi * 64 + hit.trailing_zeros() as usize;
+        hit &= hit - 1;
+        if let Some(r) = results.get_mut(i) {
+            *r = PolicyResult::NotApplies(miss);
+        }
+    }
+}
+
 /// A program compiled for evaluation.
 #[derive(Debug)]
 pub struct Engine {
@@ -504,6 +539,7 @@ pub struct Engine {
     live_workloads: Vec<u64>,
     /// Policies without a location condition.
     no_locations: Vec<u64>,
+    masks: Masks,
     values: ValueTables,
     sets: SetTable,
     ip: IpTable,
@@ -552,6 +588,7 @@ impl Engine {
             live_users: vec![0; words],
             live_workloads: vec![0; words],
             no_locations: vec![0; words],
+            masks: Masks::default(),
             values: ValueTables::default(),
             sets: SetTable::new(0),
             ip: IpTable::default(),
@@ -873,17 +910,14 @@ impl Engine {
                     Kind::Contexts
                 }
             };
-            match &p.locations {
-                Some(l) => {
-                    // An include set with nothing in it cannot come from the checker; read it as
-                    // the portal's default, any location.
-                    if !l.include.any && !l.include.trusted && l.include.named.is_empty() {
-                        set_bit(&mut locs_in.any, i);
-                    }
-                    self.add_loc_set(&mut locs_in, &l.include, policy);
-                    self.add_loc_set(&mut locs_out, &l.exclude, policy);
+            if let Some(l) = &p.locations {
+                // An include set with nothing in it cannot come from the checker; read it as the
+                // portal's default, any location.
+                if !l.include.any && !l.include.trusted && l.include.named.is_empty() {
+                    set_bit(&mut locs_in.any, i);
                 }
-                None => set_bit(&mut self.no_locations, i),
+                self.add_loc_set(&mut locs_in, &l.include, policy);
+                self.add_loc_set(&mut locs_out, &l.exclude, policy);
             }
             let workload = p.service_principals.as_ref().map(|sp| {
                 let mut include = BitSet::new(self.service_principals.len());
@@ -976,6 +1010,29 @@ impl Engine {
         }
         self.program.policies = program;
         self.values = ValueTables::build(&self.policies, w);
+        let mask_of = |f: &dyn Fn(&PolicyC) -> bool| {
+            let mut words = vec![0; w];
+            for (i, p) in self.policies.iter().enumerate() {
+                if f(p) {
+                    set_bit(&mut words, i);
+                }
+            }
+            words
+        };
+        self.masks = Masks {
+            disabled: mask_of(&|p| p.state == ir::PolicyState::Disabled),
+            invalid: mask_of(&|p| p.invalid),
+            report_only_actions: mask_of(&|p| {
+                p.state == ir::PolicyState::ReportOnly && matches!(p.kind, Kind::Actions(_))
+            }),
+            user_policies: mask_of(&|p| p.targets_users),
+            workload_policies: mask_of(&|p| p.workload.is_some()),
+            kind_apps: mask_of(&|p| p.kind == Kind::Apps),
+            kind_actions: mask_of(&|p| matches!(p.kind, Kind::Actions(_))),
+            kind_contexts: mask_of(&|p| p.kind == Kind::Contexts),
+            with_filter: mask_of(&|p| p.device_filter.is_some()),
+        };
+        self.no_locations = mask_of(&|p| !p.has_locations);
         self.users_in = users_in;
         self.users_out = users_out;
         self.apps_in = apps_in;
@@ -1194,23 +1251,137 @@ impl Engine {
         out
     }
 
-    /// Evaluate every policy into a reusable buffer.
+    /// Evaluate every policy into a reusable buffer. Each condition, in Microsoft's order, is a
+    /// word of failing policies; a policy gets the first condition it fails.
     pub fn evaluate_into(&self, s: &SignIn, out: &mut Evaluation) {
+        use Reason as R;
+        use Why as W;
         let env = self.env(s);
         out.env = env;
+        let n = self.policies.len();
         out.results.clear();
+        out.results.resize(n, PolicyResult::Applies);
         out.applied.clear();
         let pre = self.prepare(s, &env, &mut out.scratch);
-        for (i, p) in self.policies.iter().enumerate() {
-            let result = match self.check(i, p, s, &env, &pre) {
-                Ok(()) => {
-                    out.applied.push(i as u32);
-                    PolicyResult::Applies
-                }
-                Err(m) => PolicyResult::NotApplies(m),
+        let results = &mut out.results;
+        let m = &self.masks;
+        let v = &self.values;
+        let user = matches!(s.identity, Identity::User(_));
+        let (apps, actions, contexts) = match s.context {
+            Context::App(_) => (0, !0, !0),
+            Context::Action(_) => (!0, 0, !0),
+            Context::AuthContext(_) => (!0, !0, 0),
+        };
+        let target = match s.context {
+            Context::App(_) => R::Application,
+            Context::Action(_) => R::UserActions,
+            Context::AuthContext(_) => R::AuthenticationContext,
+        };
+        let legacy = matches!(s.context, Context::Action(ir::UserAction::RegisterSecurityInfo))
+            && !env.combined_registration;
+        let pl = platform_slot(s.platform);
+        let table =
+            |t: &[Vec<u64>], slot: usize, wi: usize| t.get(slot).map_or(0, |words| word_of(words, wi));
+        for wi in 0..self.words {
+            let w = |words: &[u64]| word_of(words, wi);
+            let mut pending = match n.checked_sub(wi * 64) {
+                Some(left) if left >= 64 => !0,
+                Some(left) => (1u64 << left) - 1,
+                None => 0,
             };
-            out.results.push(result);
+            let p = &mut pending;
+            mark(results, p, wi, w(&m.disabled), miss(R::PolicyNotEnabled, W::Disabled));
+            mark(results, p, wi, w(&m.invalid), miss(R::InvalidPolicy, W::Invalid));
+            mark(results, p, wi, w(&m.report_only_actions), miss(R::UserActions, W::ReportOnlyUserAction));
+            if user {
+                mark(results, p, wi, !w(&m.user_policies), miss(R::WorkloadIdentities, W::OtherIdentity));
+                mark(results, p, wi, !w(pre.users_in), miss(R::Users, W::NotIncluded));
+                mark(results, p, wi, w(pre.users_out), miss(R::Users, W::Excluded));
+            } else {
+                mark(results, p, wi, !w(&m.workload_policies), miss(R::Users, W::OtherIdentity));
+                let mut rest = *p;
+                while rest != 0 {
+                    let i = wi * 64 + rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    if let Some(why) = self.policies.get(i).and_then(|policy| workload_miss(policy, s)) {
+                        mark(results, p, wi, 1 << (i % 64), miss(R::WorkloadIdentities, why));
+                    }
+                }
+            }
+            mark(results, p, wi, w(&m.kind_apps) & apps, miss(R::Application, W::OtherContext));
+            mark(results, p, wi, w(&m.kind_actions) & actions, miss(R::UserActions, W::OtherContext));
+            mark(
+                results,
+                p,
+                wi,
+                w(&m.kind_contexts) & contexts,
+                miss(R::AuthenticationContext, W::OtherContext),
+            );
+            mark(results, p, wi, !w(pre.target_in), miss(target, W::NotIncluded));
+            mark(results, p, wi, w(pre.target_out), miss(target, W::Excluded));
+            if legacy {
+                mark(results, p, wi, !0, miss(R::UserActions, W::LegacyRegistration));
+            }
+            let excluded = table(&v.platform_excluded, pl, wi);
+            mark(
+                results,
+                p,
+                wi,
+                !table(&v.platform, pl, wi) & !excluded,
+                miss(R::DevicePlatform, W::NotIncluded),
+            );
+            mark(results, p, wi, excluded, miss(R::DevicePlatform, W::Excluded));
+            let mut filtered = *p & w(&m.with_filter);
+            while filtered != 0 {
+                let i = wi * 64 + filtered.trailing_zeros() as usize;
+                filtered &= filtered - 1;
+                if let Some((mode, f)) = self.policies.get(i).and_then(|policy| policy.device_filter) {
+                    let matched = self.device_matches(f, s, &pre);
+                    let why = match mode {
+                        ir::FilterMode::Include if !matched => Some(W::NotIncluded),
+                        ir::FilterMode::Exclude if matched => Some(W::Excluded),
+                        _ => None,
+                    };
+                    if let Some(why) = why {
+                        mark(results, p, wi, 1 << (i % 64), miss(R::Devices, why));
+                    }
+                }
+            }
+            let client = table(&v.client, client_slot(s.client) * 8 + pl, wi);
+            mark(results, p, wi, !client, miss(R::ClientApps, W::NotIncluded));
+            let located = !w(&self.no_locations);
+            mark(results, p, wi, located & !w(pre.loc_in), miss(R::Location, W::NotIncluded));
+            mark(results, p, wi, located & w(pre.loc_out), miss(R::Location, W::Excluded));
+            let sign_in_risk = table(&v.sign_in_risk, s.sign_in_risk as usize, wi);
+            mark(results, p, wi, !sign_in_risk, miss(R::SignInRisk, W::NotIncluded));
+            let user_risk = table(&v.user_risk, s.user_risk as usize, wi);
+            mark(results, p, wi, !user_risk, miss(R::UserRisk, W::NotIncluded));
+            let insider = table(&v.insider, s.insider_risk.map_or(0, |r| r as usize + 1), wi);
+            mark(results, p, wi, !insider, miss(R::InsiderRisk, W::NotIncluded));
+            let flow = table(&v.flow, s.auth_flow.map_or(0, |f| f as usize + 1), wi);
+            mark(results, p, wi, !flow, miss(R::AuthenticationFlow, W::NotIncluded));
+            let mut applies = pending;
+            while applies != 0 {
+                out.applied.push((wi * 64 + applies.trailing_zeros() as usize) as u32);
+                applies &= applies - 1;
+            }
         }
+    }
+
+    /// Every policy checked one by one: the reference `evaluate_into` must agree with.
+    #[cfg(test)]
+    pub(crate) fn evaluate_reference(&self, s: &SignIn) -> Vec<PolicyResult> {
+        let env = self.env(s);
+        let mut scratch = Vec::new();
+        let pre = self.prepare(s, &env, &mut scratch);
+        self.policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match self.check(i, p, s, &env, &pre) {
+                Ok(()) => PolicyResult::Applies,
+                Err(m) => PolicyResult::NotApplies(m),
+            })
+            .collect()
     }
 
     /// Only the policies that apply, into a reusable buffer. Faster than `evaluate_into`: the
@@ -1247,15 +1418,10 @@ impl Engine {
     /// filters).
     #[inline]
     fn candidate_ok(&self, p: &PolicyC, s: &SignIn, env: &Env, pre: &Pre<'_>) -> bool {
-        if let Identity::ServicePrincipal(sp) = &s.identity {
-            let Some(w) = &p.workload else { return false };
-            let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
-            if !included || sp.is_some_and(|x| w.exclude.contains(x)) {
-                return false;
-            }
-            if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
-                return false;
-            }
+        if let Identity::ServicePrincipal(_) = &s.identity
+            && (p.workload.is_none() || workload_miss(p, s).is_some())
+        {
+            return false;
         }
         if let Context::Action(ir::UserAction::RegisterSecurityInfo) = s.context
             && !env.combined_registration
@@ -1283,7 +1449,9 @@ impl Engine {
         matched
     }
 
-    #[inline]
+    /// One policy, condition by condition, in Microsoft's order (the reference for
+    /// `evaluate_into`).
+    #[cfg(test)]
     fn check(&self, i: usize, p: &PolicyC, s: &SignIn, env: &Env, pre: &Pre<'_>) -> Result<(), Miss> {
         use Reason as R;
         use Why as W;
@@ -1308,17 +1476,12 @@ impl Engine {
                     return Err(miss(R::Users, W::Excluded));
                 }
             }
-            Identity::ServicePrincipal(sp) => {
-                let Some(w) = &p.workload else { return Err(miss(R::Users, W::OtherIdentity)) };
-                let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
-                if !included {
-                    return Err(miss(R::WorkloadIdentities, W::NotIncluded));
+            Identity::ServicePrincipal(_) => {
+                if p.workload.is_none() {
+                    return Err(miss(R::Users, W::OtherIdentity));
                 }
-                if sp.is_some_and(|x| w.exclude.contains(x)) {
-                    return Err(miss(R::WorkloadIdentities, W::Excluded));
-                }
-                if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
-                    return Err(miss(R::WorkloadIdentities, W::NotIncluded));
+                if let Some(why) = workload_miss(p, s) {
+                    return Err(miss(R::WorkloadIdentities, why));
                 }
             }
         }
@@ -1389,6 +1552,23 @@ impl Engine {
     }
 }
 
+/// The workload identity condition's verdict (with the workload's risk) for a service principal
+/// sign-in; `None` when it holds or the policy has no workload condition.
+fn workload_miss(p: &PolicyC, s: &SignIn) -> Option<Why> {
+    let (Some(w), Identity::ServicePrincipal(sp)) = (&p.workload, &s.identity) else { return None };
+    let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
+    if !included {
+        return Some(Why::NotIncluded);
+    }
+    if sp.is_some_and(|x| w.exclude.contains(x)) {
+        return Some(Why::Excluded);
+    }
+    if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
+        return Some(Why::NotIncluded);
+    }
+    None
+}
+
 /// The platform condition's verdict for a sign-in platform.
 #[inline]
 fn platform_miss(p: &PolicyC, platform: Option<ir::Platform>) -> Option<Why> {
@@ -1455,6 +1635,7 @@ fn client_slot(c: Option<Client>) -> usize {
 #[derive(Debug, Clone, Default)]
 struct ValueTables {
     platform: Vec<Vec<u64>>,
+    platform_excluded: Vec<Vec<u64>>,
     client: Vec<Vec<u64>>,
     sign_in_risk: Vec<Vec<u64>>,
     user_risk: Vec<Vec<u64>>,
@@ -1479,6 +1660,7 @@ impl ValueTables {
         };
         ValueTables {
             platform: table(8, &|p, v| platform_miss(p, PLATFORM_VALUES[v]).is_none()),
+            platform_excluded: table(8, &|p, v| platform_miss(p, PLATFORM_VALUES[v]) == Some(Why::Excluded)),
             client: table(6 * 8, &|p, v| {
                 client_matches(p.client_apps, CLIENT_VALUES[v / 8], PLATFORM_VALUES[v % 8])
             }),
