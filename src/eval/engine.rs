@@ -1,11 +1,13 @@
 //! The evaluation engine: an `ir::Program` compiled once into dense indices, interval tables and
 //! inverted indices, then asked about sign-ins.
 //!
-//! A sign-in is evaluated in two steps. First, per-sign-in *policy bitsets* are built from
-//! inverted indices: which policies include (and exclude) the user, through each of the user's
-//! groups, roles and type; which target the resource; which include (and exclude) the locations
-//! holding the IP. Then each policy is one pass of bit tests and small masks, in Microsoft's
-//! order of conditions. `applicable_into` ANDs the bitsets first and checks only the survivors.
+//! A sign-in is evaluated in two steps. First, per-sign-in *policy bitsets* (one bit per policy)
+//! are built from inverted indices: which policies include (and exclude) the user, through each of
+//! the user's groups, roles and type; which target the resource; which include (and exclude) the
+//! locations holding the IP; which accept its platform, client app, risks and flow. Then
+//! `evaluate_into` walks the conditions in Microsoft's order 64 policies at a time, giving each
+//! failing policy its first failed condition, and `applicable_into` ANDs the bitsets and checks
+//! only the survivors' device filters and workload conditions.
 //!
 //! INVARIANT: `evaluate_into` and `applicable_into` allocate nothing once their buffers have
 //! grown to the number of policies; they never panic, whatever the program or sign-in.
