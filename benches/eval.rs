@@ -3,6 +3,10 @@
 //! sign-ins, and JSON lines end to end (parse, resolve, evaluate, decide).
 //!
 //! `cargo bench --bench eval`
+//!
+//! For instruction counts (stable on a busy machine), run the bench binary under callgrind with
+//! `CAPOL_EVAL_MODE=full|applicable|jsonl` and `CAPOL_EVAL_ITERS=N` twice, with two values of `N`:
+//! the difference of the totals divided by the difference of `N` is the cost of one sign-in.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -10,7 +14,7 @@ use std::hint::black_box;
 use capol::eval::batch::{Scratch, evaluate_line};
 use capol::eval::{Engine, Evaluation, Input, Resolver, Scenario, SignIn};
 use capol::r#gen::{Rng, workspace};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 
 const POLICIES: usize = 195;
 const LOCATIONS: usize = 195;
@@ -129,4 +133,43 @@ criterion_group! {
     config = Criterion::default().sample_size(50);
     targets = bench
 }
-criterion_main!(benches);
+
+/// A fixed number of evaluations, for instruction counting.
+fn counted(mode: &str, iterations: usize) {
+    let engine = engine();
+    let lines = scenarios(SIGN_INS);
+    let resolver = Resolver::new(&engine);
+    let sign_ins: Vec<SignIn> =
+        lines.iter().map(|l| resolver.resolve(&Scenario::from_json(l).unwrap()).unwrap()).collect();
+    let mut evaluation = Evaluation::default();
+    let mut applied = capol::eval::Applicable::default();
+    let mut scratch = Scratch::default();
+    let mut total = 0;
+    for n in 0..iterations {
+        let i = n % SIGN_INS;
+        match mode {
+            "full" => {
+                engine.evaluate_into(&sign_ins[i], &mut evaluation);
+                total += evaluation.applied.len();
+            }
+            "applicable" => {
+                engine.applicable_into(&sign_ins[i], &mut applied);
+                total += applied.policies.len();
+            }
+            _ => {
+                let r = evaluate_line(&resolver, Input::Scenario, n as u64, &lines[i], &mut scratch).unwrap();
+                total += r.applied.len();
+            }
+        }
+    }
+    println!("{mode}: {iterations} sign-ins, {total} policies applied");
+}
+
+fn main() {
+    if let (Ok(mode), Ok(n)) = (std::env::var("CAPOL_EVAL_MODE"), std::env::var("CAPOL_EVAL_ITERS")) {
+        counted(&mode, n.parse().unwrap());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,11 +1,13 @@
 //! The evaluation engine: an `ir::Program` compiled once into dense indices, interval tables and
 //! inverted indices, then asked about sign-ins.
 //!
-//! A sign-in is evaluated in two steps. First, per-sign-in *policy bitsets* are built from
-//! inverted indices: which policies include (and exclude) the user, through each of the user's
-//! groups, roles and type; which target the resource; which include (and exclude) the locations
-//! holding the IP. Then each policy is one pass of bit tests and small masks, in Microsoft's
-//! order of conditions. `applicable_into` ANDs the bitsets first and checks only the survivors.
+//! A sign-in is evaluated in two steps. First, per-sign-in *policy bitsets* (one bit per policy)
+//! are built from inverted indices: which policies include (and exclude) the user, through each of
+//! the user's groups, roles and type; which target the resource; which include (and exclude) the
+//! locations holding the IP; which accept its platform, client app, risks and flow. Then
+//! `evaluate_into` walks the conditions in Microsoft's order 64 policies at a time, giving each
+//! failing policy its first failed condition, and `applicable_into` ANDs the bitsets and checks
+//! only the survivors' device filters and workload conditions.
 //!
 //! INVARIANT: `evaluate_into` and `applicable_into` allocate nothing once their buffers have
 //! grown to the number of policies; they never panic, whatever the program or sign-in.
@@ -224,6 +226,7 @@ impl Interner {
 
 // --- policy bitsets ----------------------------------------------------------------------------
 
+#[cfg(test)]
 #[inline]
 fn bit(words: &[u64], i: usize) -> bool {
     words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
@@ -440,27 +443,70 @@ const TARGET_IN: usize = 2;
 const TARGET_OUT: usize = 3;
 const LOC_IN: usize = 4;
 const LOC_OUT: usize = 5;
-const REGIONS: usize = 6;
+const VALUES: usize = 6;
+const REGIONS: usize = 7;
 
 /// The per-sign-in policy bitsets, borrowed from a scratch buffer.
 struct Pre<'a> {
-    words: usize,
-    bits: &'a [u64],
+    users_in: &'a [u64],
+    users_out: &'a [u64],
+    target_in: &'a [u64],
+    target_out: &'a [u64],
+    loc_in: &'a [u64],
+    loc_out: &'a [u64],
+    /// Policies whose platform, client app, risk and flow conditions all hold.
+    values: &'a [u64],
     /// Device filter results, memoised: bit `2i` known, bit `2i+1` matched (first 32 filters).
     filters: std::cell::Cell<u64>,
 }
 
-impl Pre<'_> {
-    #[inline]
-    fn get(&self, region: usize, policy: usize) -> bool {
-        let start = region * self.words;
-        bit(self.bits.get(start..start + self.words).unwrap_or(&[]), policy)
+impl<'a> Pre<'a> {
+    fn new(words: usize, bits: &'a [u64]) -> Pre<'a> {
+        let region = |r: usize| bits.get(r * words..(r + 1) * words).unwrap_or(&[]);
+        Pre {
+            users_in: region(USERS_IN),
+            users_out: region(USERS_OUT),
+            target_in: region(TARGET_IN),
+            target_out: region(TARGET_OUT),
+            loc_in: region(LOC_IN),
+            loc_out: region(LOC_OUT),
+            values: region(VALUES),
+            filters: std::cell::Cell::new(0),
+        }
     }
+}
 
-    #[inline]
-    fn region(&self, region: usize) -> &[u64] {
-        let start = region * self.words;
-        self.bits.get(start..start + self.words).unwrap_or(&[])
+/// Policy bitsets fixed at compile time.
+#[derive(Debug, Clone, Default)]
+struct Masks {
+    disabled: Vec<u64>,
+    invalid: Vec<u64>,
+    report_only_actions: Vec<u64>,
+    user_policies: Vec<u64>,
+    workload_policies: Vec<u64>,
+    kind_apps: Vec<u64>,
+    kind_actions: Vec<u64>,
+    kind_contexts: Vec<u64>,
+    with_filter: Vec<u64>,
+}
+
+#[inline]
+fn word_of(words: &[u64], wi: usize) -> u64 {
+    words.get(wi).copied().unwrap_or(0)
+}
+
+/// Record `miss` for every policy of `fail` still pending (bits of word `wi`) and drop them from
+/// `pending`.
+#[inline]
+fn mark(results: &mut [PolicyResult], pending: &mut u64, wi: usize, fail: u64, miss: Miss) {
+    let mut hit = *pending & fail;
+    *pending &= !hit;
+    while hit != 0 {
+        let i = wi * 64 + hit.trailing_zeros() as usize;
+        hit &= hit - 1;
+        if let Some(r) = results.get_mut(i) {
+            *r = PolicyResult::NotApplies(miss);
+        }
     }
 }
 
@@ -495,6 +541,7 @@ pub struct Engine {
     live_workloads: Vec<u64>,
     /// Policies without a location condition.
     no_locations: Vec<u64>,
+    masks: Masks,
     values: ValueTables,
     sets: SetTable,
     ip: IpTable,
@@ -543,6 +590,7 @@ impl Engine {
             live_users: vec![0; words],
             live_workloads: vec![0; words],
             no_locations: vec![0; words],
+            masks: Masks::default(),
             values: ValueTables::default(),
             sets: SetTable::new(0),
             ip: IpTable::default(),
@@ -868,17 +916,14 @@ impl Engine {
                     Kind::Contexts
                 }
             };
-            match &p.locations {
-                Some(l) => {
-                    // An include set with nothing in it cannot come from the checker; read it as
-                    // the portal's default, any location.
-                    if !l.include.any && !l.include.trusted && l.include.named.is_empty() {
-                        set_bit(&mut locs_in.any, i);
-                    }
-                    self.add_loc_set(&mut locs_in, &l.include, policy);
-                    self.add_loc_set(&mut locs_out, &l.exclude, policy);
+            if let Some(l) = &p.locations {
+                // An include set with nothing in it cannot come from the checker; read it as the
+                // portal's default, any location.
+                if !l.include.any && !l.include.trusted && l.include.named.is_empty() {
+                    set_bit(&mut locs_in.any, i);
                 }
-                None => set_bit(&mut self.no_locations, i),
+                self.add_loc_set(&mut locs_in, &l.include, policy);
+                self.add_loc_set(&mut locs_out, &l.exclude, policy);
             }
             let workload = p.service_principals.as_ref().map(|sp| {
                 let mut include = BitSet::new(self.service_principals.len());
@@ -971,6 +1016,29 @@ impl Engine {
         }
         self.program.policies = program;
         self.values = ValueTables::build(&self.policies, w);
+        let mask_of = |f: &dyn Fn(&PolicyC) -> bool| {
+            let mut words = vec![0; w];
+            for (i, p) in self.policies.iter().enumerate() {
+                if f(p) {
+                    set_bit(&mut words, i);
+                }
+            }
+            words
+        };
+        self.masks = Masks {
+            disabled: mask_of(&|p| p.state == ir::PolicyState::Disabled),
+            invalid: mask_of(&|p| p.invalid),
+            report_only_actions: mask_of(&|p| {
+                p.state == ir::PolicyState::ReportOnly && matches!(p.kind, Kind::Actions(_))
+            }),
+            user_policies: mask_of(&|p| p.targets_users),
+            workload_policies: mask_of(&|p| p.workload.is_some()),
+            kind_apps: mask_of(&|p| p.kind == Kind::Apps),
+            kind_actions: mask_of(&|p| matches!(p.kind, Kind::Actions(_))),
+            kind_contexts: mask_of(&|p| p.kind == Kind::Contexts),
+            with_filter: mask_of(&|p| p.device_filter.is_some()),
+        };
+        self.no_locations = mask_of(&|p| !p.has_locations);
         self.users_in = users_in;
         self.users_out = users_out;
         self.apps_in = apps_in;
@@ -1160,6 +1228,10 @@ impl Engine {
                     }
                 }
             }
+            let (locs, values) = locs.split_at_mut(2 * w);
+            for (wi, v) in values.iter_mut().enumerate() {
+                *v = self.values.word(s, wi);
+            }
             let (loc_in, loc_out) = locs.split_at_mut(w);
             or_into(loc_in, &self.locs_in.any);
             or_into(loc_out, &self.locs_out.any);
@@ -1175,7 +1247,7 @@ impl Engine {
                 }
             }
         }
-        Pre { words: w, bits: scratch, filters: std::cell::Cell::new(0) }
+        Pre::new(w, scratch)
     }
 
     /// Evaluate every policy.
@@ -1185,23 +1257,137 @@ impl Engine {
         out
     }
 
-    /// Evaluate every policy into a reusable buffer.
+    /// Evaluate every policy into a reusable buffer. Each condition, in Microsoft's order, is a
+    /// word of failing policies; a policy gets the first condition it fails.
     pub fn evaluate_into(&self, s: &SignIn, out: &mut Evaluation) {
+        use Reason as R;
+        use Why as W;
         let env = self.env(s);
         out.env = env;
+        let n = self.policies.len();
         out.results.clear();
+        out.results.resize(n, PolicyResult::Applies);
         out.applied.clear();
         let pre = self.prepare(s, &env, &mut out.scratch);
-        for (i, p) in self.policies.iter().enumerate() {
-            let result = match self.check(i, p, s, &env, &pre) {
-                Ok(()) => {
-                    out.applied.push(i as u32);
-                    PolicyResult::Applies
-                }
-                Err(m) => PolicyResult::NotApplies(m),
+        let results = &mut out.results;
+        let m = &self.masks;
+        let v = &self.values;
+        let user = matches!(s.identity, Identity::User(_));
+        let (apps, actions, contexts) = match s.context {
+            Context::App(_) => (0, !0, !0),
+            Context::Action(_) => (!0, 0, !0),
+            Context::AuthContext(_) => (!0, !0, 0),
+        };
+        let target = match s.context {
+            Context::App(_) => R::Application,
+            Context::Action(_) => R::UserActions,
+            Context::AuthContext(_) => R::AuthenticationContext,
+        };
+        let legacy = matches!(s.context, Context::Action(ir::UserAction::RegisterSecurityInfo))
+            && !env.combined_registration;
+        let pl = platform_slot(s.platform);
+        let table =
+            |t: &[Vec<u64>], slot: usize, wi: usize| t.get(slot).map_or(0, |words| word_of(words, wi));
+        for wi in 0..self.words {
+            let w = |words: &[u64]| word_of(words, wi);
+            let mut pending = match n.checked_sub(wi * 64) {
+                Some(left) if left >= 64 => !0,
+                Some(left) => (1u64 << left) - 1,
+                None => 0,
             };
-            out.results.push(result);
+            let p = &mut pending;
+            mark(results, p, wi, w(&m.disabled), miss(R::PolicyNotEnabled, W::Disabled));
+            mark(results, p, wi, w(&m.invalid), miss(R::InvalidPolicy, W::Invalid));
+            mark(results, p, wi, w(&m.report_only_actions), miss(R::UserActions, W::ReportOnlyUserAction));
+            if user {
+                mark(results, p, wi, !w(&m.user_policies), miss(R::WorkloadIdentities, W::OtherIdentity));
+                mark(results, p, wi, !w(pre.users_in), miss(R::Users, W::NotIncluded));
+                mark(results, p, wi, w(pre.users_out), miss(R::Users, W::Excluded));
+            } else {
+                mark(results, p, wi, !w(&m.workload_policies), miss(R::Users, W::OtherIdentity));
+                let mut rest = *p;
+                while rest != 0 {
+                    let i = wi * 64 + rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    if let Some(why) = self.policies.get(i).and_then(|policy| workload_miss(policy, s)) {
+                        mark(results, p, wi, 1 << (i % 64), miss(R::WorkloadIdentities, why));
+                    }
+                }
+            }
+            mark(results, p, wi, w(&m.kind_apps) & apps, miss(R::Application, W::OtherContext));
+            mark(results, p, wi, w(&m.kind_actions) & actions, miss(R::UserActions, W::OtherContext));
+            mark(
+                results,
+                p,
+                wi,
+                w(&m.kind_contexts) & contexts,
+                miss(R::AuthenticationContext, W::OtherContext),
+            );
+            mark(results, p, wi, !w(pre.target_in), miss(target, W::NotIncluded));
+            mark(results, p, wi, w(pre.target_out), miss(target, W::Excluded));
+            if legacy {
+                mark(results, p, wi, !0, miss(R::UserActions, W::LegacyRegistration));
+            }
+            let excluded = table(&v.platform_excluded, pl, wi);
+            mark(
+                results,
+                p,
+                wi,
+                !table(&v.platform, pl, wi) & !excluded,
+                miss(R::DevicePlatform, W::NotIncluded),
+            );
+            mark(results, p, wi, excluded, miss(R::DevicePlatform, W::Excluded));
+            let mut filtered = *p & w(&m.with_filter);
+            while filtered != 0 {
+                let i = wi * 64 + filtered.trailing_zeros() as usize;
+                filtered &= filtered - 1;
+                if let Some((mode, f)) = self.policies.get(i).and_then(|policy| policy.device_filter) {
+                    let matched = self.device_matches(f, s, &pre);
+                    let why = match mode {
+                        ir::FilterMode::Include if !matched => Some(W::NotIncluded),
+                        ir::FilterMode::Exclude if matched => Some(W::Excluded),
+                        _ => None,
+                    };
+                    if let Some(why) = why {
+                        mark(results, p, wi, 1 << (i % 64), miss(R::Devices, why));
+                    }
+                }
+            }
+            let client = table(&v.client, client_slot(s.client) * 8 + pl, wi);
+            mark(results, p, wi, !client, miss(R::ClientApps, W::NotIncluded));
+            let located = !w(&self.no_locations);
+            mark(results, p, wi, located & !w(pre.loc_in), miss(R::Location, W::NotIncluded));
+            mark(results, p, wi, located & w(pre.loc_out), miss(R::Location, W::Excluded));
+            let sign_in_risk = table(&v.sign_in_risk, s.sign_in_risk as usize, wi);
+            mark(results, p, wi, !sign_in_risk, miss(R::SignInRisk, W::NotIncluded));
+            let user_risk = table(&v.user_risk, s.user_risk as usize, wi);
+            mark(results, p, wi, !user_risk, miss(R::UserRisk, W::NotIncluded));
+            let insider = table(&v.insider, s.insider_risk.map_or(0, |r| r as usize + 1), wi);
+            mark(results, p, wi, !insider, miss(R::InsiderRisk, W::NotIncluded));
+            let flow = table(&v.flow, s.auth_flow.map_or(0, |f| f as usize + 1), wi);
+            mark(results, p, wi, !flow, miss(R::AuthenticationFlow, W::NotIncluded));
+            let mut applies = pending;
+            while applies != 0 {
+                out.applied.push((wi * 64 + applies.trailing_zeros() as usize) as u32);
+                applies &= applies - 1;
+            }
         }
+    }
+
+    /// Every policy checked one by one: the reference `evaluate_into` must agree with.
+    #[cfg(test)]
+    pub(crate) fn evaluate_reference(&self, s: &SignIn) -> Vec<PolicyResult> {
+        let env = self.env(s);
+        let mut scratch = Vec::new();
+        let pre = self.prepare(s, &env, &mut scratch);
+        self.policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match self.check(i, p, s, &env, &pre) {
+                Ok(()) => PolicyResult::Applies,
+                Err(m) => PolicyResult::NotApplies(m),
+            })
+            .collect()
     }
 
     /// Only the policies that apply, into a reusable buffer. Faster than `evaluate_into`: the
@@ -1212,30 +1398,45 @@ impl Engine {
         out.policies.clear();
         let pre = self.prepare(s, &env, &mut out.scratch);
         let user = matches!(s.identity, Identity::User(_));
-        let (live, users_in, users_out) = if user {
-            (&self.live_users, pre.region(USERS_IN), pre.region(USERS_OUT))
-        } else {
-            (&self.live_workloads, &[][..], &[][..])
-        };
-        let (t_in, t_out) = (pre.region(TARGET_IN), pre.region(TARGET_OUT));
-        let (l_in, l_out) = (pre.region(LOC_IN), pre.region(LOC_OUT));
+        let live = if user { &self.live_users } else { &self.live_workloads };
+        let get = |s: &[u64], wi: usize| s.get(wi).copied().unwrap_or(0);
         for wi in 0..self.words {
-            let get = |s: &[u64]| s.get(wi).copied().unwrap_or(0);
-            let mut word = get(live) & get(t_in) & !get(t_out);
+            let mut word = get(live, wi) & get(pre.target_in, wi) & !get(pre.target_out, wi);
             if user {
-                word &= get(users_in) & !get(users_out);
+                word &= get(pre.users_in, wi) & !get(pre.users_out, wi);
             }
-            word &= get(&self.no_locations) | (get(l_in) & !get(l_out));
-            word &= self.values.word(s, wi);
+            word &= get(&self.no_locations, wi) | (get(pre.loc_in, wi) & !get(pre.loc_out, wi));
+            word &= get(pre.values, wi);
             while word != 0 {
                 let i = wi * 64 + word.trailing_zeros() as usize;
                 word &= word - 1;
                 if let Some(p) = self.policies.get(i)
-                    && self.check(i, p, s, &env, &pre).is_ok()
+                    && self.candidate_ok(p, s, &env, &pre)
                 {
                     out.policies.push(i as u32);
                 }
             }
+        }
+    }
+
+    /// For a policy that survived the bitset intersection in `applicable_into`: the conditions
+    /// the bitsets do not cover (workload identities, the registration experience, device
+    /// filters).
+    #[inline]
+    fn candidate_ok(&self, p: &PolicyC, s: &SignIn, env: &Env, pre: &Pre<'_>) -> bool {
+        if let Identity::ServicePrincipal(_) = &s.identity
+            && (p.workload.is_none() || workload_miss(p, s).is_some())
+        {
+            return false;
+        }
+        if let Context::Action(ir::UserAction::RegisterSecurityInfo) = s.context
+            && !env.combined_registration
+        {
+            return false;
+        }
+        match p.device_filter {
+            None => true,
+            Some((mode, filter)) => self.device_matches(filter, s, pre) == (mode == ir::FilterMode::Include),
         }
     }
 
@@ -1254,7 +1455,9 @@ impl Engine {
         matched
     }
 
-    #[inline]
+    /// One policy, condition by condition, in Microsoft's order (the reference for
+    /// `evaluate_into`).
+    #[cfg(test)]
     fn check(&self, i: usize, p: &PolicyC, s: &SignIn, env: &Env, pre: &Pre<'_>) -> Result<(), Miss> {
         use Reason as R;
         use Why as W;
@@ -1272,24 +1475,19 @@ impl Engine {
                 if !p.targets_users {
                     return Err(miss(R::WorkloadIdentities, W::OtherIdentity));
                 }
-                if !pre.get(USERS_IN, i) {
+                if !bit(pre.users_in, i) {
                     return Err(miss(R::Users, W::NotIncluded));
                 }
-                if pre.get(USERS_OUT, i) {
+                if bit(pre.users_out, i) {
                     return Err(miss(R::Users, W::Excluded));
                 }
             }
-            Identity::ServicePrincipal(sp) => {
-                let Some(w) = &p.workload else { return Err(miss(R::Users, W::OtherIdentity)) };
-                let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
-                if !included {
-                    return Err(miss(R::WorkloadIdentities, W::NotIncluded));
+            Identity::ServicePrincipal(_) => {
+                if p.workload.is_none() {
+                    return Err(miss(R::Users, W::OtherIdentity));
                 }
-                if sp.is_some_and(|x| w.exclude.contains(x)) {
-                    return Err(miss(R::WorkloadIdentities, W::Excluded));
-                }
-                if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
-                    return Err(miss(R::WorkloadIdentities, W::NotIncluded));
+                if let Some(why) = workload_miss(p, s) {
+                    return Err(miss(R::WorkloadIdentities, why));
                 }
             }
         }
@@ -1307,10 +1505,10 @@ impl Engine {
         if !same_kind {
             return Err(miss(reason, W::OtherContext));
         }
-        if !pre.get(TARGET_IN, i) {
+        if !bit(pre.target_in, i) {
             return Err(miss(reason, W::NotIncluded));
         }
-        if pre.get(TARGET_OUT, i) {
+        if bit(pre.target_out, i) {
             return Err(miss(reason, W::Excluded));
         }
         if let Context::Action(ir::UserAction::RegisterSecurityInfo) = s.context
@@ -1318,7 +1516,8 @@ impl Engine {
         {
             return Err(miss(R::UserActions, W::LegacyRegistration));
         }
-        if let Some(why) = platform_miss(p, s.platform) {
+        let values_ok = bit(pre.values, i);
+        if !values_ok && let Some(why) = platform_miss(p, s.platform) {
             return Err(miss(R::DevicePlatform, why));
         }
         if let Some((mode, filter)) = p.device_filter {
@@ -1329,16 +1528,19 @@ impl Engine {
                 _ => {}
             }
         }
-        if !client_matches(p.client_apps, s.client, s.platform) {
+        if !values_ok && !client_matches(p.client_apps, s.client, s.platform) {
             return Err(miss(R::ClientApps, W::NotIncluded));
         }
         if p.has_locations {
-            if !pre.get(LOC_IN, i) {
+            if !bit(pre.loc_in, i) {
                 return Err(miss(R::Location, W::NotIncluded));
             }
-            if pre.get(LOC_OUT, i) {
+            if bit(pre.loc_out, i) {
                 return Err(miss(R::Location, W::Excluded));
             }
+        }
+        if values_ok {
+            return Ok(());
         }
         if !risk_ok(p.sign_in_risk, s.sign_in_risk) {
             return Err(miss(R::SignInRisk, W::NotIncluded));
@@ -1354,6 +1556,23 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The workload identity condition's verdict (with the workload's risk) for a service principal
+/// sign-in; `None` when it holds or the policy has no workload condition.
+fn workload_miss(p: &PolicyC, s: &SignIn) -> Option<Why> {
+    let (Some(w), Identity::ServicePrincipal(sp)) = (&p.workload, &s.identity) else { return None };
+    let included = !w.filter_only && (w.include_all || sp.is_some_and(|x| w.include.contains(x)));
+    if !included {
+        return Some(Why::NotIncluded);
+    }
+    if sp.is_some_and(|x| w.exclude.contains(x)) {
+        return Some(Why::Excluded);
+    }
+    if p.sp_risk != 0 && p.sp_risk & risk_bit(s.service_principal_risk) == 0 {
+        return Some(Why::NotIncluded);
+    }
+    None
 }
 
 /// The platform condition's verdict for a sign-in platform.
@@ -1422,6 +1641,7 @@ fn client_slot(c: Option<Client>) -> usize {
 #[derive(Debug, Clone, Default)]
 struct ValueTables {
     platform: Vec<Vec<u64>>,
+    platform_excluded: Vec<Vec<u64>>,
     client: Vec<Vec<u64>>,
     sign_in_risk: Vec<Vec<u64>>,
     user_risk: Vec<Vec<u64>>,
@@ -1446,6 +1666,7 @@ impl ValueTables {
         };
         ValueTables {
             platform: table(8, &|p, v| platform_miss(p, PLATFORM_VALUES[v]).is_none()),
+            platform_excluded: table(8, &|p, v| platform_miss(p, PLATFORM_VALUES[v]) == Some(Why::Excluded)),
             client: table(6 * 8, &|p, v| {
                 client_matches(p.client_apps, CLIENT_VALUES[v / 8], PLATFORM_VALUES[v % 8])
             }),

@@ -54,6 +54,8 @@ impl World {
     fn run(&self, scenario: &str) -> Run {
         let resolver = Resolver::new(&self.engine);
         let run = evaluate_document(&resolver, scenario, Input::Scenario).unwrap();
+        // The word-at-a-time evaluation must agree with checking each policy on its own.
+        assert_eq!(self.engine.evaluate_reference(&run.sign_in), run.evaluation.results, "{scenario}");
         // The fast path must agree with the full evaluation.
         let mut fast = engine::Applicable::default();
         self.engine.applicable_into(&run.sign_in, &mut fast);
@@ -866,6 +868,7 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
         let s = Scenario::from_json(&scenario).unwrap();
         let sign_in = Resolver::new(&engine).resolve(&s).unwrap();
         engine.evaluate_into(&sign_in, &mut full);
+        assert_eq!(engine.evaluate_reference(&sign_in), full.results, "sign-in {i}: {scenario}");
         engine.applicable_into(&sign_in, &mut fast);
         assert_eq!(fast.policies, full.applied, "sign-in {i}: {scenario}");
         applied += full.applied.len();
