@@ -20,6 +20,7 @@ pub mod span;
 pub mod suggest;
 pub mod syntax;
 pub mod targets;
+pub mod verify;
 
 pub use diagnostic::{Diag, Diagnostics, Error};
 pub use source::{SourceFile, Sources};
