@@ -6,9 +6,11 @@
 
 mod check;
 mod compile;
+mod diff;
 mod eval;
 mod import;
 mod output;
+mod verify;
 mod workspace;
 
 use std::process::ExitCode;
@@ -69,6 +71,12 @@ pub enum Command {
     /// Evaluate sign-ins offline, like Entra's What If: which policies apply, why the others do
     /// not, and the combined decision.
     Eval(eval::EvalArgs),
+    /// Prove the `assert` blocks of a workspace for every sign-in, with a counterexample for each
+    /// that fails; `--gaps` also lists the sign-ins no enforced policy protects.
+    Verify(verify::VerifyArgs),
+    /// Compare two workspaces: the sign-ins whose outcome changes, in words, each with an
+    /// example, classed as weakened or strengthened.
+    Diff(diff::DiffArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -85,6 +93,8 @@ pub fn run() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     status.into()
 }
