@@ -246,7 +246,8 @@ mod tests {
 
     #[test]
     fn devices_serialise_as_scenario_devices() {
-        let f = Filters::new(vec!["device.trustType -in [\"AzureAD\", \"ServerAD\"]".into()]);
+        let f = Filters::new(vec!["device.trustType -eq \"AzureAD\" -or device.trustType -eq \"ServerAD\"".into()]);
+        assert_eq!(f.len(), 1, "the rule parses");
         let d = f.witness(&[true]).unwrap();
         let json = to_json(d);
         let parsed = crate::eval::Scenario::from_value(&serde_json::json!({"app": "x", "device": json})).unwrap();
