@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use super::output::plural;
 use super::verify::{confirm, decided_by, load};
 use super::{ErrorFormat, Printer, Status, workspace};
 use crate::eval::Engine;
@@ -128,7 +127,7 @@ fn human(a: &Analysis, deltas: &[Delta], labels: &[String; 2]) -> String {
     }
     out.push_str(&format!(
         "{} between {} and {}: {} weakened, {} changed, {} strengthened, {} equivalent\n",
-        plural(deltas.len(), "change of outcome"),
+        if deltas.len() == 1 { "1 change of outcome".to_owned() } else { format!("{} changes of outcome", deltas.len()) },
         labels[0],
         labels[1],
         count(deltas, Change::Weakened),

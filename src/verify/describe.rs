@@ -5,7 +5,7 @@
 //! Every cube lies inside its region, so what is said of the region holds for every sign-in the
 //! phrase describes; a cover stops after a limit and says how much is left.
 
-use biodivine_lib_bdd::{Bdd, BddVariable};
+use biodivine_lib_bdd::{Bdd, BddPartialValuation, BddVariable};
 use serde_json::{Value, json};
 
 use super::Analysis;
@@ -87,21 +87,38 @@ impl Analysis {
         }
     }
 
-    /// The sign-ins of a cube.
+    /// The sign-ins of a cube. Single values and fixed booleans make one clause; only the
+    /// dimensions with several (but not all) values need a conjunction each.
     pub fn cube_bdd(&self, c: &Cube) -> Bdd {
         let l = &self.layout;
-        let mut out = l.valid.clone();
+        let mut clause = BddPartialValuation::empty();
+        let mut sets = Vec::new();
         for (id, allowed) in &c.dims {
-            if !allowed.iter().all(|x| *x) {
-                out = out.and(&l.set(l.dim(*id), |v| allowed.get(v).copied().unwrap_or(false)));
+            let dim = l.dim(*id);
+            let count = allowed.iter().filter(|x| **x).count();
+            if count == allowed.len() {
+                continue;
+            }
+            match allowed.iter().position(|x| *x) {
+                Some(v) if count == 1 => {
+                    let n = dim.vars.len();
+                    for (i, var) in dim.vars.iter().enumerate() {
+                        clause.set_value(*var, (v >> (n - 1 - i)) & 1 == 1);
+                    }
+                }
+                _ => sets.push(l.set(dim, |v| allowed.get(v).copied().unwrap_or(false))),
             }
         }
         for (vars, fixed) in [(&l.groups, &c.groups), (&l.roles, &c.roles), (&l.filters, &c.filters)] {
             for (var, value) in vars.iter().zip(fixed) {
                 if let Some(v) = value {
-                    out = out.and(&l.lit(*var, *v));
+                    clause.set_value(*var, *v);
                 }
             }
+        }
+        let mut out = l.vars.mk_conjunctive_clause(&clause).and(&l.valid);
+        for s in &sets {
+            out = out.and(s);
         }
         out
     }
@@ -113,12 +130,14 @@ impl Analysis {
         let outside = l.valid.and_not(region);
         let mut cube = self.point_cube(seed);
         let all_vars = l.vars.variables();
-        let widen_bool = |cube: &mut Cube, pick: fn(&mut Cube) -> &mut Vec<Option<bool>>, i: usize| {
+        let support = region.support_set();
+        let widen_bool = |cube: &mut Cube, pick: fn(&mut Cube) -> &mut Vec<Option<bool>>, i: usize, var: Option<&BddVariable>| {
             let saved = pick(cube).get(i).copied().flatten();
             if let Some(slot) = pick(cube).get_mut(i) {
                 *slot = None;
             }
-            if !self.cube_bdd(cube).and(&outside).is_false()
+            // A variable the region does not depend on is free.
+            if var.is_some_and(|v| support.contains(v)) && !self.cube_bdd(cube).and(&outside).is_false()
                 && let Some(slot) = pick(cube).get_mut(i)
             {
                 *slot = saved;
@@ -148,16 +167,16 @@ impl Analysis {
             widen_dim(&mut cube, *id);
         }
         for i in 0..cube.filters.len() {
-            widen_bool(&mut cube, |c| &mut c.filters, i);
+            widen_bool(&mut cube, |c| &mut c.filters, i, l.filters.get(i));
         }
         for id in WIDEN.iter().skip(4).take(4) {
             widen_dim(&mut cube, *id);
         }
         for i in 0..cube.roles.len() {
-            widen_bool(&mut cube, |c| &mut c.roles, i);
+            widen_bool(&mut cube, |c| &mut c.roles, i, l.roles.get(i));
         }
         for i in 0..cube.groups.len() {
-            widen_bool(&mut cube, |c| &mut c.groups, i);
+            widen_bool(&mut cube, |c| &mut c.groups, i, l.groups.get(i));
         }
         for id in WIDEN.iter().skip(8) {
             widen_dim(&mut cube, *id);
@@ -383,8 +402,6 @@ impl Analysis {
         let u = &self.universe;
         let Some(p) = self.programs.get(program) else { return String::new() };
         let mut named: Vec<(String, Vec<bool>)> = Vec::new();
-        let trusted: Vec<bool> = u.ip.iter().map(|c| c.trusted.get(program).copied().unwrap_or(false)).collect();
-        named.push(("trusted networks".into(), trusted));
         for (li, loc) in p.locations.iter().enumerate() {
             if !u.relevant_locations.get(program).and_then(|r| r.get(li)).copied().unwrap_or(false) {
                 continue;
@@ -395,6 +412,9 @@ impl Analysis {
                 named.push((loc.name.clone(), set));
             }
         }
+        // Named locations first: of two sets with the same addresses, the first is said.
+        let trusted: Vec<bool> = u.ip.iter().map(|c| c.trusted.get(program).copied().unwrap_or(false)).collect();
+        named.push(("trusted networks".into(), trusted));
         let outside: Vec<bool> = u.ip.iter().map(|c| c.is_outside()).collect();
         let mut with_outside = named.clone();
         with_outside.push(("no named location (or with no IP)".into(), outside));

@@ -85,6 +85,7 @@ pub fn classes(programs: &[&ir::Program], relevant: &[Vec<bool>]) -> (Vec<IpClas
         }
         events.sort_unstable();
         let mut active: BTreeMap<usize, u32> = BTreeMap::new();
+        let mut set: Vec<usize> = Vec::new();
         let mut position = 0u128;
         let mut i = 0;
         loop {
@@ -106,15 +107,16 @@ pub fn classes(programs: &[&ir::Program], relevant: &[Vec<bool>]) -> (Vec<IpClas
                 i += 1;
             }
             intervals += 1;
-            let set: Vec<usize> = active.keys().copied().collect();
+            set.clear();
+            set.extend(active.keys().copied());
             let next = events.get(i).map(|e| e.0);
-            let class = match index.get(&set) {
+            let class = match index.get(set.as_slice()) {
                 Some(&c) => c,
                 None => {
                     let c = out.len();
                     let mut sets = vec![Vec::new(); n];
                     let mut trusted = vec![false; n];
-                    for &k in &set {
+                    for &k in set.iter() {
                         if let Some(&(p, l, t)) = keys.get(k) {
                             if let Some(s) = sets.get_mut(p) {
                                 s.push(l);
@@ -129,7 +131,7 @@ pub fn classes(programs: &[&ir::Program], relevant: &[Vec<bool>]) -> (Vec<IpClas
                         s.dedup();
                     }
                     out.push(IpClass { sets, trusted, example: Some(address(v6, host(position, next))), intervals: 0 });
-                    index.insert(set, c);
+                    index.insert(set.clone(), c);
                     c
                 }
             };
