@@ -5,6 +5,7 @@
 //! parsing and checking are not.
 //!
 //! `cargo bench --bench verify`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 

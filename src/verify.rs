@@ -77,7 +77,11 @@ impl Analysis {
         let layout = Layout::new(&universe);
         let semantics = (0..refs.len()).map(|i| Semantics::new(&universe, &layout, &refs, i)).collect();
         let everywhere = |r: &ir::Ref, declared: &dyn Fn(&ir::Program) -> bool| {
-            if refs.iter().all(|p| declared(p)) || r.id.is_none() { r.name.clone() } else { r.id.clone().unwrap_or_default() }
+            if refs.iter().all(|p| declared(p)) || r.id.is_none() {
+                r.name.clone()
+            } else {
+                r.id.clone().unwrap_or_default()
+            }
         };
         let group_keys = universe
             .groups
@@ -91,7 +95,10 @@ impl Analysis {
             .iter()
             .map(|r| {
                 everywhere(r, &|p: &ir::Program| {
-                    p.roles.iter().any(|x| x.name == r.name && r.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(&x.template_id)))
+                    p.roles.iter().any(|x| {
+                        x.name == r.name
+                            && r.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(&x.template_id))
+                    })
                 })
             })
             .collect();

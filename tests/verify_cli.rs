@@ -42,7 +42,8 @@ fn eval(workspace: &str, scenario: &Value) -> Value {
         .unwrap()
         .iter()
         .map(|g| {
-            let controls: Vec<&str> = g["controls"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+            let controls: Vec<&str> =
+                g["controls"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
             match (controls.as_slice(), g["operator"].as_str().unwrap()) {
                 ([one], _) => (*one).to_owned(),
                 (_, "and") => format!("all({})", controls.join(", ")),
@@ -73,7 +74,9 @@ fn the_examples_verify() {
         .assert()
         .success()
         .stdout(predicate::str::contains("verified examples/baseline: 7 assertions, 7 hold, 0 failed"))
-        .stdout(predicate::str::contains("verified examples/combined-registration: 3 assertions, 3 hold, 0 failed"));
+        .stdout(predicate::str::contains(
+            "verified examples/combined-registration: 3 assertions, 3 hold, 0 failed",
+        ));
 }
 
 #[test]
@@ -105,7 +108,12 @@ fn every_counterexample_replays_through_eval() {
             }
             for q in w["gaps"].as_array().unwrap() {
                 for r in q["regions"].as_array().unwrap() {
-                    assert_eq!(eval(ws, &r["example"]), serde_json::json!({"outcome": "allow"}), "{}", r["region"]);
+                    assert_eq!(
+                        eval(ws, &r["example"]),
+                        serde_json::json!({"outcome": "allow"}),
+                        "{}",
+                        r["region"]
+                    );
                     replayed += 1;
                 }
             }
@@ -133,7 +141,9 @@ fn gaps_are_reported() {
         .success()
         .stdout(predicate::str::contains("gaps: sign-ins no enforced policy requires anything of"))
         .stdout(predicate::str::contains("registration of security info: 3 regions"))
-        .stdout(predicate::str::contains("users not in group hr_onboarding on action register_security_info"));
+        .stdout(predicate::str::contains(
+            "users not in group hr_onboarding on action register_security_info",
+        ));
 }
 
 #[test]
@@ -175,7 +185,9 @@ fn diff_names_the_weakenings() {
 
 #[test]
 fn every_diff_example_replays_through_eval() {
-    for (old, new) in [(BEFORE, AFTER), (AFTER, BEFORE), ("examples/combined-registration", "examples/baseline")] {
+    for (old, new) in
+        [(BEFORE, AFTER), (AFTER, BEFORE), ("examples/combined-registration", "examples/baseline")]
+    {
         let report = json_of(&["diff", old, new, "--format", "json", "--max-regions", "2"], 0);
         let changes = report["changes"].as_array().unwrap();
         assert!(!changes.is_empty());

@@ -53,7 +53,8 @@ pub struct DiffArgs {
 
 /// Run `capol diff`.
 pub fn run(args: &DiffArgs) -> Status {
-    let printer = Printer::new(if args.format == Format::Human { ErrorFormat::Human } else { ErrorFormat::Json });
+    let printer =
+        Printer::new(if args.format == Format::Human { ErrorFormat::Human } else { ErrorFormat::Json });
     let mut programs = Vec::new();
     for path in [&args.old, &args.new] {
         let loaded = workspace::single_workspace(std::slice::from_ref(path))
@@ -68,7 +69,9 @@ pub fn run(args: &DiffArgs) -> Status {
         }
     }
     let engines: Vec<Engine> = programs.iter().map(Engine::new).collect();
-    let (Some(old_engine), Some(new_engine)) = (engines.first(), engines.get(1)) else { return Status::Failure };
+    let (Some(old_engine), Some(new_engine)) = (engines.first(), engines.get(1)) else {
+        return Status::Failure;
+    };
     let analysis = Analysis::new(programs, &Atoms::default());
     let deltas = analysis.diff([old_engine, new_engine], args.max_regions);
     let mut status = Status::Success;
@@ -85,7 +88,10 @@ pub fn run(args: &DiffArgs) -> Status {
     let labels = [args.old.display().to_string(), args.new.display().to_string()];
     let text = match args.format {
         Format::Human => human(&analysis, &deltas, &labels),
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&to_json(&analysis, &deltas, &labels)).unwrap_or_default()),
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&to_json(&analysis, &deltas, &labels)).unwrap_or_default()
+        ),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     let failing = deltas.iter().any(|d| match args.fail_on {
@@ -127,7 +133,11 @@ fn human(a: &Analysis, deltas: &[Delta], labels: &[String; 2]) -> String {
     }
     out.push_str(&format!(
         "{} between {} and {}: {} weakened, {} changed, {} strengthened, {} equivalent\n",
-        if deltas.len() == 1 { "1 change of outcome".to_owned() } else { format!("{} changes of outcome", deltas.len()) },
+        if deltas.len() == 1 {
+            "1 change of outcome".to_owned()
+        } else {
+            format!("{} changes of outcome", deltas.len())
+        },
         labels[0],
         labels[1],
         count(deltas, Change::Weakened),
@@ -140,7 +150,9 @@ fn human(a: &Analysis, deltas: &[Delta], labels: &[String; 2]) -> String {
 
 fn to_json(a: &Analysis, deltas: &[Delta], labels: &[String; 2]) -> Value {
     let replay = |r: &Result<crate::verify::Replay, String>| match r {
-        Ok(r) => json!({"outcome": r.verdict.as_ref().map(|v| a.verdict_json(v)), "decided_by": decided_by(r)}),
+        Ok(r) => {
+            json!({"outcome": r.verdict.as_ref().map(|v| a.verdict_json(v)), "decided_by": decided_by(r)})
+        }
         Err(e) => json!({"error": e}),
     };
     let changes: Vec<Value> = deltas

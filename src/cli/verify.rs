@@ -60,7 +60,8 @@ pub(super) fn load(ws: &workspace::Workspace, printer: &Printer) -> Result<Loade
         printer.plain_error(&e.0);
         Status::Failure
     })?;
-    let (checked, diags) = if load_diags.is_empty() { crate::check_workspace(&sources) } else { (None, load_diags) };
+    let (checked, diags) =
+        if load_diags.is_empty() { crate::check_workspace(&sources) } else { (None, load_diags) };
     printer.diagnostics(&diags, &sources);
     match checked {
         Some((files, checked)) if !diags.has_errors() => {
@@ -83,7 +84,11 @@ struct Report {
 }
 
 /// Whether an example's replay confirms the model; the problem otherwise.
-pub(super) fn confirm(analysis: &Analysis, replay: &Result<Replay, String>, claimed: &crate::verify::model::Verdict) -> Option<String> {
+pub(super) fn confirm(
+    analysis: &Analysis,
+    replay: &Result<Replay, String>,
+    claimed: &crate::verify::model::Verdict,
+) -> Option<String> {
     match replay {
         Err(e) => Some(format!("the example does not evaluate: {e}")),
         Ok(r) if r.verdict.as_ref() != Some(claimed) => Some(format!(
@@ -97,7 +102,8 @@ pub(super) fn confirm(analysis: &Analysis, replay: &Result<Replay, String>, clai
 
 /// Run `capol verify`.
 pub fn run(args: &VerifyArgs) -> Status {
-    let printer = Printer::new(if args.format == Format::Human { ErrorFormat::Human } else { ErrorFormat::Json });
+    let printer =
+        Printer::new(if args.format == Format::Human { ErrorFormat::Human } else { ErrorFormat::Json });
     let workspaces = match workspace::find_workspaces(&args.paths) {
         Ok(w) => w,
         Err(e) => {
@@ -185,11 +191,18 @@ pub(super) fn decided_by(r: &Replay) -> String {
 fn counterexample_lines(a: &Analysis, c: &Counterexample, out: &mut String) {
     out.push_str(&format!("      counterexample: {}\n", c.example.scenario));
     match &c.replay {
-        Ok(r) => out.push_str(&format!("      outcome: {} — {}\n", a.verdict_text(&c.verdict), decided_by(r))),
-        Err(e) => out.push_str(&format!("      outcome: {} (the example does not evaluate: {e})\n", a.verdict_text(&c.verdict))),
+        Ok(r) => {
+            out.push_str(&format!("      outcome: {} — {}\n", a.verdict_text(&c.verdict), decided_by(r)))
+        }
+        Err(e) => out.push_str(&format!(
+            "      outcome: {} (the example does not evaluate: {e})\n",
+            a.verdict_text(&c.verdict)
+        )),
     }
     if !c.example.device_found {
-        out.push_str("      note: no concrete device matches exactly these device filters; the example has none\n");
+        out.push_str(
+            "      note: no concrete device matches exactly these device filters; the example has none\n",
+        );
     }
     out.push_str(&format!("      failing sign-ins around it: {}\n", c.region));
 }

@@ -184,15 +184,21 @@ fn lower_condition(c: &Condition, program: &ir::Program) -> Result<Cond, String>
         Condition::Ref(RefKind::Object(kind), name) => {
             let n = name.node.as_str();
             let found = match kind {
-                ObjectKind::Group => find(&program.groups, n, |g| &g.name).map(|g| Cond::Group(obj(&g.name, g.id.as_ref()))),
-                ObjectKind::User => find(&program.users, n, |g| &g.name).map(|u| Cond::User(obj(&u.name, u.id.as_ref()))),
+                ObjectKind::Group => {
+                    find(&program.groups, n, |g| &g.name).map(|g| Cond::Group(obj(&g.name, g.id.as_ref())))
+                }
+                ObjectKind::User => {
+                    find(&program.users, n, |g| &g.name).map(|u| Cond::User(obj(&u.name, u.id.as_ref())))
+                }
                 ObjectKind::Role => find(&program.roles, n, |g| &g.name)
                     .map(|r| Cond::Role(ir::Ref { name: r.name.clone(), id: Some(r.template_id.clone()) })),
                 ObjectKind::App => Some(Cond::Apps(vec![app_sel(n, program)])),
-                ObjectKind::AuthContext => {
-                    find(&program.auth_contexts, n, |g| &g.name).map(|c| Cond::Context(obj(&c.name, c.id.as_ref())))
-                }
-                ObjectKind::TermsOfUse | ObjectKind::AuthStrength | ObjectKind::CustomControl | ObjectKind::ServicePrincipal => {
+                ObjectKind::AuthContext => find(&program.auth_contexts, n, |g| &g.name)
+                    .map(|c| Cond::Context(obj(&c.name, c.id.as_ref()))),
+                ObjectKind::TermsOfUse
+                | ObjectKind::AuthStrength
+                | ObjectKind::CustomControl
+                | ObjectKind::ServicePrincipal => {
                     return Err(kind.keyword().to_owned());
                 }
             };
@@ -205,11 +211,16 @@ fn lower_condition(c: &Condition, program: &ir::Program) -> Result<Cond, String>
         Condition::Value(kind, value) => {
             let v = value.node.as_str();
             match kind {
-                ConditionWord::Action => words::lookup(words::USER_ACTIONS, v).map_or(Cond::Nothing, Cond::Action),
+                ConditionWord::Action => {
+                    words::lookup(words::USER_ACTIONS, v).map_or(Cond::Nothing, Cond::Action)
+                }
                 ConditionWord::Country => Cond::Country(v.to_ascii_uppercase()),
                 ConditionWord::Platform => match words::lookup(words::PLATFORMS, v) {
                     Some(ir::Platform::All) => Cond::Platform(None),
-                    Some(p) => PLATFORMS.iter().position(|x| *x == Some(p)).map_or(Cond::Nothing, |i| Cond::Platform(Some(i))),
+                    Some(p) => PLATFORMS
+                        .iter()
+                        .position(|x| *x == Some(p))
+                        .map_or(Cond::Nothing, |i| Cond::Platform(Some(i))),
                     None => Cond::Nothing,
                 },
                 ConditionWord::ClientApp => match words::lookup(words::CLIENT_APPS, v) {
@@ -316,11 +327,7 @@ pub fn atoms(assertions: &[Assertion]) -> Atoms {
             Cond::Location(name) => atoms.locations.push(name.clone()),
             Cond::Context(r) => atoms.contexts.push(r.clone()),
             Cond::Trusted => atoms.trusted = true,
-            Cond::Country(code) => {
-                if !atoms.countries.contains(code) {
-                    atoms.countries.push(code.clone());
-                }
-            }
+            Cond::Country(code) if !atoms.countries.contains(code) => atoms.countries.push(code.clone()),
             _ => {}
         }
     }
@@ -339,7 +346,13 @@ impl Analysis {
         match c {
             Cond::Group(r) => u.groups.find_ref(r).and_then(|i| s.in_group.get(i)).cloned().unwrap_or(f),
             Cond::User(r) => u.users.find_ref(r).map_or(f, |i| l.eq(l.dim(DimId::Who), i + 1)),
-            Cond::Role(r) => r.id.as_deref().and_then(|id| u.roles.find(id)).and_then(|i| s.has_role.get(i)).cloned().unwrap_or(f),
+            Cond::Role(r) => {
+                r.id.as_deref()
+                    .and_then(|id| u.roles.find(id))
+                    .and_then(|i| s.has_role.get(i))
+                    .cloned()
+                    .unwrap_or(f)
+            }
             Cond::Apps(list) => {
                 let keys: Vec<String> = list
                     .iter()
@@ -436,7 +449,8 @@ impl Analysis {
                 let counterexample = self.pick(&bad).map(|point| {
                     let cube = self.expand(&point, &bad);
                     let example = self.example(&point);
-                    let verdict = self.semantics.first().map_or(Verdict::Allow, |s| s.verdict(&self.layout, &point));
+                    let verdict =
+                        self.semantics.first().map_or(Verdict::Allow, |s| s.verdict(&self.layout, &point));
                     Counterexample {
                         replay: self.replay(engine, &example.scenario),
                         region: self.words(&cube, 0),

@@ -131,13 +131,17 @@ impl Analysis {
         let mut cube = self.point_cube(seed);
         let all_vars = l.vars.variables();
         let support = region.support_set();
-        let widen_bool = |cube: &mut Cube, pick: fn(&mut Cube) -> &mut Vec<Option<bool>>, i: usize, var: Option<&BddVariable>| {
+        let widen_bool = |cube: &mut Cube,
+                          pick: fn(&mut Cube) -> &mut Vec<Option<bool>>,
+                          i: usize,
+                          var: Option<&BddVariable>| {
             let saved = pick(cube).get(i).copied().flatten();
             if let Some(slot) = pick(cube).get_mut(i) {
                 *slot = None;
             }
             // A variable the region does not depend on is free.
-            if var.is_some_and(|v| support.contains(v)) && !self.cube_bdd(cube).and(&outside).is_false()
+            if var.is_some_and(|v| support.contains(v))
+                && !self.cube_bdd(cube).and(&outside).is_false()
                 && let Some(slot) = pick(cube).get_mut(i)
             {
                 *slot = saved;
@@ -154,8 +158,10 @@ impl Analysis {
                 v.iter_mut().for_each(|x| *x = true);
             }
             let rest = self.cube_bdd(cube);
-            let others: Vec<BddVariable> = all_vars.iter().copied().filter(|v| !dim.vars.contains(v)).collect();
-            let bad = Bdd::binary_op_with_exists(&rest, &outside, biodivine_lib_bdd::op_function::and, &others);
+            let others: Vec<BddVariable> =
+                all_vars.iter().copied().filter(|v| !dim.vars.contains(v)).collect();
+            let bad =
+                Bdd::binary_op_with_exists(&rest, &outside, biodivine_lib_bdd::op_function::and, &others);
             let allowed: Vec<bool> = (0..dim.size)
                 .map(|v| saved.get(v).copied().unwrap_or(false) || bad.and(&l.eq(dim, v)).is_false())
                 .collect();
@@ -224,16 +230,24 @@ impl Analysis {
                 .filter(|(_, on)| *on)
                 .map(|(w, _)| w)
                 .collect();
-            parts.push(self.values_words("on", "platform", &names, a, &PLATFORMS.map(|p| p.map_or("an unknown platform", super::platform_word))));
+            parts.push(self.values_words(
+                "on",
+                "platform",
+                &names,
+                a,
+                &PLATFORMS.map(|p| p.map_or("an unknown platform", super::platform_word)),
+            ));
         }
         if let Some(a) = c.allowed(DimId::Client) {
             let all = CLIENTS.map(|c| c.map_or("an unknown client app", |c| c.word()));
-            let names: Vec<String> = all.iter().zip(a).filter(|(_, on)| **on).map(|(w, _)| (*w).to_owned()).collect();
+            let names: Vec<String> =
+                all.iter().zip(a).filter(|(_, on)| **on).map(|(w, _)| (*w).to_owned()).collect();
             parts.push(self.values_words("with", "client app", &names, a, &all));
         }
         for (id, what) in [(DimId::SignInRisk, "sign-in risk"), (DimId::UserRisk, "user risk")] {
             if let Some(a) = c.allowed(id) {
-                let names: Vec<&str> = RISKS.iter().zip(a).filter(|(_, on)| **on).map(|(r, _)| r.word()).collect();
+                let names: Vec<&str> =
+                    RISKS.iter().zip(a).filter(|(_, on)| **on).map(|(r, _)| r.word()).collect();
                 parts.push(format!("at {what} {}", names.join(", ")));
             }
         }
@@ -247,8 +261,12 @@ impl Analysis {
             parts.push(format!("at insider risk {}", names.join(", ")));
         }
         if let Some(a) = c.allowed(DimId::Flow) {
-            let names: Vec<&str> =
-                FLOWS.iter().zip(a).filter(|(_, on)| **on).map(|(f, _)| f.map_or("none", super::flow_word)).collect();
+            let names: Vec<&str> = FLOWS
+                .iter()
+                .zip(a)
+                .filter(|(_, on)| **on)
+                .map(|(f, _)| f.map_or("none", super::flow_word))
+                .collect();
             parts.push(format!("with authentication flow {}", names.join(", ")));
         }
         for (text, fixed) in self.universe.filters.texts.iter().zip(&c.filters) {
@@ -262,7 +280,14 @@ impl Analysis {
         parts.join(" ")
     }
 
-    fn values_words(&self, prep: &str, what: &str, names: &[String], allowed: &[bool], all: &[&str]) -> String {
+    fn values_words(
+        &self,
+        prep: &str,
+        what: &str,
+        names: &[String],
+        allowed: &[bool],
+        all: &[&str],
+    ) -> String {
         let excluded: Vec<String> =
             all.iter().zip(allowed).filter(|(_, on)| !**on).map(|(w, _)| (*w).to_owned()).collect();
         if names.len() <= excluded.len() || excluded.is_empty() {
@@ -288,8 +313,14 @@ impl Analysis {
         }
         let mut extra: Vec<String> = Vec::new();
         if let Some(a) = c.allowed(DimId::Who) {
-            let named: Vec<String> = (1..a.len()).filter(|i| a.get(*i).copied().unwrap_or(false)).map(|i| u.users.name(i - 1).to_owned()).collect();
-            let others: Vec<String> = (1..a.len()).filter(|i| !a.get(*i).copied().unwrap_or(true)).map(|i| u.users.name(i - 1).to_owned()).collect();
+            let named: Vec<String> = (1..a.len())
+                .filter(|i| a.get(*i).copied().unwrap_or(false))
+                .map(|i| u.users.name(i - 1).to_owned())
+                .collect();
+            let others: Vec<String> = (1..a.len())
+                .filter(|i| !a.get(*i).copied().unwrap_or(true))
+                .map(|i| u.users.name(i - 1).to_owned())
+                .collect();
             if a.first().copied().unwrap_or(false) {
                 if !others.is_empty() {
                     extra.push(format!("other than {}", join(&others, "and")));
@@ -330,8 +361,10 @@ impl Analysis {
             many => extra.push(format!("in none of the groups {}", join(many, "and"))),
         }
         if let Some(a) = c.allowed(DimId::Tenant) {
-            let listed: Vec<String> =
-                (1..a.len()).filter(|i| a.get(*i).copied().unwrap_or(false)).filter_map(|i| u.tenants.get(i - 1).cloned()).collect();
+            let listed: Vec<String> = (1..a.len())
+                .filter(|i| a.get(*i).copied().unwrap_or(false))
+                .filter_map(|i| u.tenants.get(i - 1).cloned())
+                .collect();
             if a.first().copied().unwrap_or(false) {
                 let not: Vec<String> = (1..a.len())
                     .filter(|i| !a.get(*i).copied().unwrap_or(true))
@@ -357,13 +390,16 @@ impl Analysis {
                 _ => t.label.clone(),
             })
         };
-        let chosen: Vec<String> = (0..targets.len()).filter(|i| a.get(*i).copied().unwrap_or(false)).map(label).collect();
+        let chosen: Vec<String> =
+            (0..targets.len()).filter(|i| a.get(*i).copied().unwrap_or(false)).map(label).collect();
         if only_apps && apps_all {
             return Some("on any app".into());
         }
         if only_apps {
-            let missing: Vec<String> =
-                (0..targets.len()).filter(|i| is_app(*i) && !a.get(*i).copied().unwrap_or(false)).map(label).collect();
+            let missing: Vec<String> = (0..targets.len())
+                .filter(|i| is_app(*i) && !a.get(*i).copied().unwrap_or(false))
+                .map(label)
+                .collect();
             if missing.len() < chosen.len() {
                 return Some(format!("on any app but {}", join(&missing, "or")));
             }
@@ -372,7 +408,13 @@ impl Analysis {
     }
 
     /// Named sets of classes: `(words, members)`.
-    fn describe_sets(&self, allowed: &[bool], named: &[(String, Vec<bool>)], prep_in: &str, prep_out: &str) -> Option<String> {
+    fn describe_sets(
+        &self,
+        allowed: &[bool],
+        named: &[(String, Vec<bool>)],
+        prep_in: &str,
+        prep_out: &str,
+    ) -> Option<String> {
         let covered = |want: &[bool]| {
             let mut parts: Vec<&(String, Vec<bool>)> = named
                 .iter()
@@ -408,12 +450,15 @@ impl Analysis {
             }
             if let crate::ir::LocationKind::Ip { .. } = loc.kind {
                 let set: Vec<bool> =
-                    u.ip.iter().map(|c| c.sets.get(program).is_some_and(|s| s.contains(&(li as u32)))).collect();
+                    u.ip.iter()
+                        .map(|c| c.sets.get(program).is_some_and(|s| s.contains(&(li as u32))))
+                        .collect();
                 named.push((loc.name.clone(), set));
             }
         }
         // Named locations first: of two sets with the same addresses, the first is said.
-        let trusted: Vec<bool> = u.ip.iter().map(|c| c.trusted.get(program).copied().unwrap_or(false)).collect();
+        let trusted: Vec<bool> =
+            u.ip.iter().map(|c| c.trusted.get(program).copied().unwrap_or(false)).collect();
         named.push(("trusted networks".into(), trusted));
         let outside: Vec<bool> = u.ip.iter().map(|c| c.is_outside()).collect();
         let mut with_outside = named.clone();
@@ -424,8 +469,33 @@ impl Analysis {
         if let Some(text) = self.describe_sets(allowed, &named, "from", "from outside") {
             return text;
         }
-        let count = allowed.iter().filter(|x| **x).count();
-        format!("from {count} of {} address classes", allowed.len())
+        // No union of locations says it: list the address classes, the smaller side first.
+        let class_words = |i: usize| {
+            let names: Vec<String> = u
+                .ip
+                .get(i)
+                .and_then(|c| c.sets.get(program))
+                .map(|set| {
+                    set.iter().filter_map(|l| p.locations.get(*l as usize)).map(|l| l.name.clone()).collect()
+                })
+                .unwrap_or_default();
+            if names.is_empty() { "no named location".to_owned() } else { join(&names, "and") }
+        };
+        let inside: Vec<usize> =
+            (0..allowed.len()).filter(|i| allowed.get(*i).copied().unwrap_or(false)).collect();
+        let outside_list: Vec<usize> =
+            (0..allowed.len()).filter(|i| !allowed.get(*i).copied().unwrap_or(true)).collect();
+        let (prep, list) = if inside.len() <= outside_list.len() {
+            ("from an address in", inside)
+        } else {
+            ("from any address but those in", outside_list)
+        };
+        const SHOWN: usize = 6;
+        let mut items: Vec<String> = list.iter().take(SHOWN).map(|i| class_words(*i)).collect();
+        if list.len() > SHOWN {
+            items.push(format!("{} more address classes (listed in the JSON output)", list.len() - SHOWN));
+        }
+        format!("{prep} {}", items.join("; "))
     }
 
     fn country_words(&self, allowed: &[bool], program: usize) -> String {
@@ -433,7 +503,9 @@ impl Analysis {
         let Some(p) = self.programs.get(program) else { return String::new() };
         let mut named: Vec<(String, Vec<bool>)> = Vec::new();
         for (li, loc) in p.locations.iter().enumerate() {
-            if let crate::ir::LocationKind::Country { lookup: crate::ir::CountryLookup::ClientIp, .. } = loc.kind {
+            if let crate::ir::LocationKind::Country { lookup: crate::ir::CountryLookup::ClientIp, .. } =
+                loc.kind
+            {
                 let set: Vec<bool> = u
                     .countries
                     .iter()
@@ -491,19 +563,65 @@ impl Analysis {
                 continue;
             }
             let (key, value) = match id {
-                DimId::Who => ("user", pick(a, &|i| if i == 0 { "*".into() } else { u.users.name(i - 1).to_owned() })),
-                DimId::UserType => ("user_type", pick(a, &|i| USER_TYPES.get(i).map_or("?", |t| t.word()).to_owned())),
-                DimId::Tenant => ("external_tenant", pick(a, &|i| if i == 0 { "*".into() } else { u.tenants.get(i - 1).cloned().unwrap_or_default() })),
-                DimId::Target => ("target", pick(a, &|i| u.targets.get(i).map(|t| t.label.clone()).unwrap_or_default())),
-                DimId::Ip => ("ip", pick(a, &|i| u.ip.get(i).and_then(|c| c.example).map_or_else(|| "none".into(), |ip| ip.to_string()))),
-                DimId::Country => ("country", pick(a, &|i| u.countries.get(i).and_then(|c| c.code.clone()).unwrap_or_else(|| "unknown".into()))),
-                DimId::Gps => ("gps_country", pick(a, &|i| u.gps.get(i).and_then(|c| c.code.clone()).unwrap_or_else(|| "none".into()))),
-                DimId::Platform => ("platform", pick(a, &|i| PLATFORMS.get(i).copied().flatten().map_or("unknown", super::platform_word).to_owned())),
-                DimId::Client => ("client_app", pick(a, &|i| CLIENTS.get(i).copied().flatten().map_or("unknown", |c| c.word()).to_owned())),
-                DimId::SignInRisk => ("sign_in_risk", pick(a, &|i| RISKS.get(i).map_or("?", |r| r.word()).to_owned())),
-                DimId::UserRisk => ("user_risk", pick(a, &|i| RISKS.get(i).map_or("?", |r| r.word()).to_owned())),
-                DimId::Insider => ("insider_risk", pick(a, &|i| INSIDER.get(i).copied().flatten().map_or("none", super::insider_word).to_owned())),
-                DimId::Flow => ("auth_flow", pick(a, &|i| FLOWS.get(i).copied().flatten().map_or("none", super::flow_word).to_owned())),
+                DimId::Who => {
+                    ("user", pick(a, &|i| if i == 0 { "*".into() } else { u.users.name(i - 1).to_owned() }))
+                }
+                DimId::UserType => {
+                    ("user_type", pick(a, &|i| USER_TYPES.get(i).map_or("?", |t| t.word()).to_owned()))
+                }
+                DimId::Tenant => (
+                    "external_tenant",
+                    pick(a, &|i| {
+                        if i == 0 { "*".into() } else { u.tenants.get(i - 1).cloned().unwrap_or_default() }
+                    }),
+                ),
+                DimId::Target => {
+                    ("target", pick(a, &|i| u.targets.get(i).map(|t| t.label.clone()).unwrap_or_default()))
+                }
+                DimId::Ip => (
+                    "ip",
+                    pick(a, &|i| {
+                        u.ip.get(i).and_then(|c| c.example).map_or_else(|| "none".into(), |ip| ip.to_string())
+                    }),
+                ),
+                DimId::Country => (
+                    "country",
+                    pick(a, &|i| {
+                        u.countries.get(i).and_then(|c| c.code.clone()).unwrap_or_else(|| "unknown".into())
+                    }),
+                ),
+                DimId::Gps => (
+                    "gps_country",
+                    pick(a, &|i| u.gps.get(i).and_then(|c| c.code.clone()).unwrap_or_else(|| "none".into())),
+                ),
+                DimId::Platform => (
+                    "platform",
+                    pick(a, &|i| {
+                        PLATFORMS.get(i).copied().flatten().map_or("unknown", super::platform_word).to_owned()
+                    }),
+                ),
+                DimId::Client => (
+                    "client_app",
+                    pick(a, &|i| {
+                        CLIENTS.get(i).copied().flatten().map_or("unknown", |c| c.word()).to_owned()
+                    }),
+                ),
+                DimId::SignInRisk => {
+                    ("sign_in_risk", pick(a, &|i| RISKS.get(i).map_or("?", |r| r.word()).to_owned()))
+                }
+                DimId::UserRisk => {
+                    ("user_risk", pick(a, &|i| RISKS.get(i).map_or("?", |r| r.word()).to_owned()))
+                }
+                DimId::Insider => (
+                    "insider_risk",
+                    pick(a, &|i| {
+                        INSIDER.get(i).copied().flatten().map_or("none", super::insider_word).to_owned()
+                    }),
+                ),
+                DimId::Flow => (
+                    "auth_flow",
+                    pick(a, &|i| FLOWS.get(i).copied().flatten().map_or("none", super::flow_word).to_owned()),
+                ),
             };
             map.insert(key.into(), value);
         }
@@ -523,7 +641,10 @@ impl Analysis {
             map.insert("roles".into(), fixed(&|i| u.roles.name(i).to_owned(), &c.roles));
         }
         if c.filters.iter().any(Option::is_some) {
-            map.insert("device_filters".into(), fixed(&|i| u.filters.texts.get(i).cloned().unwrap_or_default(), &c.filters));
+            map.insert(
+                "device_filters".into(),
+                fixed(&|i| u.filters.texts.get(i).cloned().unwrap_or_default(), &c.filters),
+            );
         }
         Value::Object(map)
     }

@@ -203,7 +203,9 @@ pub fn to_json(device: &Device) -> serde_json::Value {
         let v = match value {
             DeviceValue::Text(t) => serde_json::Value::String(t.clone()),
             DeviceValue::Bool(b) => serde_json::Value::Bool(*b),
-            DeviceValue::List(l) => serde_json::Value::Array(l.iter().cloned().map(serde_json::Value::String).collect()),
+            DeviceValue::List(l) => {
+                serde_json::Value::Array(l.iter().cloned().map(serde_json::Value::String).collect())
+            }
         };
         map.insert(name.clone(), v);
     }
@@ -230,7 +232,10 @@ mod tests {
 
     #[test]
     fn exclusive_rules_leave_a_combination_without_a_device() {
-        let f = Filters::new(vec!["device.trustType -eq \"AzureAD\"".into(), "device.trustType -eq \"ServerAD\"".into()]);
+        let f = Filters::new(vec![
+            "device.trustType -eq \"AzureAD\"".into(),
+            "device.trustType -eq \"ServerAD\"".into(),
+        ]);
         assert!(f.witness(&[true, true]).is_none());
         assert!(f.witness(&[true, false]).is_some());
         assert!(f.witness(&[false, true]).is_some());
@@ -246,11 +251,14 @@ mod tests {
 
     #[test]
     fn devices_serialise_as_scenario_devices() {
-        let f = Filters::new(vec!["device.trustType -eq \"AzureAD\" -or device.trustType -eq \"ServerAD\"".into()]);
+        let f = Filters::new(vec![
+            "device.trustType -eq \"AzureAD\" -or device.trustType -eq \"ServerAD\"".into(),
+        ]);
         assert_eq!(f.len(), 1, "the rule parses");
         let d = f.witness(&[true]).unwrap();
         let json = to_json(d);
-        let parsed = crate::eval::Scenario::from_value(&serde_json::json!({"app": "x", "device": json})).unwrap();
+        let parsed =
+            crate::eval::Scenario::from_value(&serde_json::json!({"app": "x", "device": json})).unwrap();
         assert_eq!(f.vector(parsed.device.as_ref().unwrap()), vec![true]);
     }
 }

@@ -61,7 +61,9 @@ impl Analysis {
     /// The sign-ins whose outcome differs between program 0 and program 1.
     pub fn changed(&self) -> Bdd {
         let l = &self.layout;
-        let (Some(a), Some(b)) = (self.semantics.first(), self.semantics.get(1)) else { return l.vars.mk_false() };
+        let (Some(a), Some(b)) = (self.semantics.first(), self.semantics.get(1)) else {
+            return l.vars.mk_false();
+        };
         let mut grants = l.vars.mk_false();
         for (x, y) in a.requires.iter().zip(&b.requires) {
             grants = grants.or(&x.xor(y));
@@ -145,7 +147,13 @@ impl Analysis {
                         }
                     })
                     .collect();
-                Delta { change: order::classify(&self.universe, &old, &new), old, new, regions, more: cover.more }
+                Delta {
+                    change: order::classify(&self.universe, &old, &new),
+                    old,
+                    new,
+                    regions,
+                    more: cover.more,
+                }
             })
             .collect();
         out.sort_by(|x, y| (x.change, &x.old, &x.new).cmp(&(y.change, &y.old, &y.new)));

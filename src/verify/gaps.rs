@@ -29,8 +29,13 @@ pub enum Question {
 
 impl Question {
     /// Every question, in report order.
-    pub const ALL: [Question; 5] =
-        [Question::AllUsers, Question::Admins, Question::Guests, Question::LegacyClients, Question::SecurityInfo];
+    pub const ALL: [Question; 5] = [
+        Question::AllUsers,
+        Question::Admins,
+        Question::Guests,
+        Question::LegacyClients,
+        Question::SecurityInfo,
+    ];
 
     /// A stable identifier.
     pub fn id(self) -> &'static str {
@@ -86,7 +91,8 @@ impl Analysis {
         let l = &self.layout;
         let u = &self.universe;
         let s = self.semantics.first()?;
-        let apps = l.set(l.dim(DimId::Target), |t| u.targets.get(t).is_some_and(|c| c.kind == TargetKind::App));
+        let apps =
+            l.set(l.dim(DimId::Target), |t| u.targets.get(t).is_some_and(|c| c.kind == TargetKind::App));
         Some(match q {
             Question::AllUsers => apps,
             Question::Admins => {
@@ -105,7 +111,9 @@ impl Analysis {
             Question::Guests => apps.and_not(s.type_is.first()?),
             Question::LegacyClients => apps.and(&l.set_of(DimId::Client, &[3, 4])),
             Question::SecurityInfo => l.set(l.dim(DimId::Target), |t| {
-                u.targets.get(t).is_some_and(|c| c.kind == TargetKind::Action(crate::ir::UserAction::RegisterSecurityInfo))
+                u.targets.get(t).is_some_and(|c| {
+                    c.kind == TargetKind::Action(crate::ir::UserAction::RegisterSecurityInfo)
+                })
             }),
         })
     }

@@ -130,7 +130,12 @@ pub fn classes(programs: &[&ir::Program], relevant: &[Vec<bool>]) -> (Vec<IpClas
                         s.sort_unstable();
                         s.dedup();
                     }
-                    out.push(IpClass { sets, trusted, example: Some(address(v6, host(position, next))), intervals: 0 });
+                    out.push(IpClass {
+                        sets,
+                        trusted,
+                        example: Some(address(v6, host(position, next))),
+                        intervals: 0,
+                    });
                     index.insert(set.clone(), c);
                     c
                 }
@@ -210,7 +215,12 @@ fn outside_example(ranges: &[Range]) -> Option<IpAddr> {
 }
 
 /// The class of an address (the first class, outside every location, for `None`).
-pub fn class_of(classes: &[IpClass], programs: &[&ir::Program], relevant: &[Vec<bool>], ip: Option<IpAddr>) -> usize {
+pub fn class_of(
+    classes: &[IpClass],
+    programs: &[&ir::Program],
+    relevant: &[Vec<bool>],
+    ip: Option<IpAddr>,
+) -> usize {
     let Some(ip) = ip else { return 0 };
     let (v6, value) = value_of(ip);
     let sets: Vec<Vec<u32>> = programs

@@ -26,7 +26,14 @@ pub const PLATFORMS: [Option<Platform>; 7] = [
 /// Client app types of a sign-in, by value index: 0 is "not given".
 pub const CLIENTS: [Option<crate::eval::signin::Client>; 6] = {
     use crate::eval::signin::Client as C;
-    [None, Some(C::Browser), Some(C::MobileDesktop), Some(C::ExchangeActiveSync), Some(C::Other), Some(C::EasSupported)]
+    [
+        None,
+        Some(C::Browser),
+        Some(C::MobileDesktop),
+        Some(C::ExchangeActiveSync),
+        Some(C::Other),
+        Some(C::EasSupported),
+    ]
 };
 
 /// Risk levels, by value index.
@@ -429,7 +436,9 @@ impl Semantics {
             let is = l.eq(who, i + 1);
             let declared = program.users.iter().find(|x| {
                 x.name == r.name
-                    || (r.id.is_some() && x.id.as_deref().map(str::to_ascii_lowercase) == r.id.as_deref().map(str::to_ascii_lowercase))
+                    || (r.id.is_some()
+                        && x.id.as_deref().map(str::to_ascii_lowercase)
+                            == r.id.as_deref().map(str::to_ascii_lowercase))
             });
             let user_type = declared.map_or(UserType::Member, |d| d.user_type);
             if let Some(slot) = type_is.get_mut(user_type as usize) {
@@ -438,13 +447,19 @@ impl Semantics {
             let Some(d) = declared else { continue };
             for g in &d.member_of {
                 let id = program.groups.iter().find(|x| x.name == *g).and_then(|x| x.id.as_deref());
-                if let Some(slot) = u.groups.find(g).or_else(|| id.and_then(|id| u.groups.find(id))).and_then(|gi| in_group.get_mut(gi)) {
+                if let Some(slot) = u
+                    .groups
+                    .find(g)
+                    .or_else(|| id.and_then(|id| u.groups.find(id)))
+                    .and_then(|gi| in_group.get_mut(gi))
+                {
                     *slot = slot.or(&is);
                 }
             }
             for role in &d.roles {
                 let template = program.roles.iter().find(|x| x.name == *role).map(|x| x.template_id.as_str());
-                if let Some(slot) = template.and_then(|t| u.roles.find(t)).and_then(|ri| has_role.get_mut(ri)) {
+                if let Some(slot) = template.and_then(|t| u.roles.find(t)).and_then(|ri| has_role.get_mut(ri))
+                {
                     *slot = slot.or(&is);
                 }
             }
@@ -457,7 +472,9 @@ impl Semantics {
             in_group,
             has_role,
             type_is,
-            trusted: l.set(l.dim(DimId::Ip), |c| u.ip.get(c).is_some_and(|c| c.trusted.get(index).copied().unwrap_or(false))),
+            trusted: l.set(l.dim(DimId::Ip), |c| {
+                u.ip.get(c).is_some_and(|c| c.trusted.get(index).copied().unwrap_or(false))
+            }),
             locations: Vec::new(),
             combined: l.vars.mk_true(),
         };
@@ -465,9 +482,11 @@ impl Semantics {
         s.combined = match program.combined_registration.as_ref().map(|c| &c.enabled_for) {
             None | Some(ir::RegistrationScope::All) => l.vars.mk_true(),
             Some(ir::RegistrationScope::None) => l.vars.mk_false(),
-            Some(ir::RegistrationScope::Group(g)) => {
-                u.groups.find_ref(g).and_then(|gi| s.in_group.get(gi).cloned()).unwrap_or_else(|| l.vars.mk_false())
-            }
+            Some(ir::RegistrationScope::Group(g)) => u
+                .groups
+                .find_ref(g)
+                .and_then(|gi| s.in_group.get(gi).cloned())
+                .unwrap_or_else(|| l.vars.mk_false()),
         };
         let mut block = l.vars.mk_false();
         let mut requires = s.requires.clone();
@@ -482,10 +501,12 @@ impl Semantics {
             }
             let effect = match &p.grant {
                 Some(ir::Grant::Block) => Effect::Block,
-                grant => match super::space::Requirement::of(grant.as_ref()).and_then(|r| u.requirement(&r)) {
-                    Some(r) => Effect::Require(r),
-                    None => Effect::Session,
-                },
+                grant => {
+                    match super::space::Requirement::of(grant.as_ref()).and_then(|r| u.requirement(&r)) {
+                        Some(r) => Effect::Require(r),
+                        None => Effect::Session,
+                    }
+                }
             };
             match effect {
                 Effect::Block => block = block.or(&applies),
@@ -531,11 +552,10 @@ impl Semantics {
             ir::LocationKind::Ip { .. } => l.set(l.dim(DimId::Ip), |c| {
                 u.ip.get(c).and_then(|c| c.sets.get(index)).is_some_and(|s| s.contains(&li32))
             }),
-            ir::LocationKind::Country { lookup: ir::CountryLookup::ClientIp, .. } => {
-                l.set(l.dim(DimId::Country), |c| {
+            ir::LocationKind::Country { lookup: ir::CountryLookup::ClientIp, .. } => l
+                .set(l.dim(DimId::Country), |c| {
                     u.countries.get(c).and_then(|c| c.ip_sets.get(index)).is_some_and(|s| s.contains(&li32))
-                })
-            }
+                }),
             ir::LocationKind::Country { lookup: ir::CountryLookup::AuthenticatorGps, .. } => {
                 // Without a GPS country the IP country is looked up (`eval::engine::Engine::env`).
                 let fallback = l.eq(l.dim(DimId::Gps), 0).and(&l.set(l.dim(DimId::Country), |c| {
@@ -570,11 +590,17 @@ impl Semantics {
                 None => out = out.or(&types),
                 Some(list) => {
                     let listed = l.set(l.dim(DimId::Tenant), |t| {
-                        t > 0 && u.tenants.get(t - 1).is_some_and(|x| list.iter().any(|y| y.eq_ignore_ascii_case(x)))
+                        t > 0
+                            && u.tenants
+                                .get(t - 1)
+                                .is_some_and(|x| list.iter().any(|y| y.eq_ignore_ascii_case(x)))
                     });
                     // Internal guests belong to this tenant: a tenant list cannot restrict them.
                     let internal = if g.types.contains(&UserType::InternalGuest) {
-                        self.type_is.get(UserType::InternalGuest as usize).cloned().unwrap_or_else(|| l.vars.mk_false())
+                        self.type_is
+                            .get(UserType::InternalGuest as usize)
+                            .cloned()
+                            .unwrap_or_else(|| l.vars.mk_false())
                     } else {
                         l.vars.mk_false()
                     };
@@ -618,7 +644,13 @@ impl Semantics {
         })
     }
 
-    fn location_set(&self, l: &Layout, program: &ir::Program, set: &ir::LocationSet, empty_is_any: bool) -> Bdd {
+    fn location_set(
+        &self,
+        l: &Layout,
+        program: &ir::Program,
+        set: &ir::LocationSet,
+        empty_is_any: bool,
+    ) -> Bdd {
         if set.any || (empty_is_any && !set.trusted && set.named.is_empty()) {
             return l.vars.mk_true();
         }
@@ -626,7 +658,9 @@ impl Semantics {
         for n in &set.named {
             let found = program.locations.iter().position(|x| {
                 x.name == n.name
-                    || (n.id.is_some() && x.id.as_deref().map(str::to_ascii_lowercase) == n.id.as_deref().map(str::to_ascii_lowercase))
+                    || (n.id.is_some()
+                        && x.id.as_deref().map(str::to_ascii_lowercase)
+                            == n.id.as_deref().map(str::to_ascii_lowercase))
             });
             if let Some(b) = found.and_then(|i| self.locations.get(i)) {
                 out = out.or(b);
@@ -638,14 +672,17 @@ impl Semantics {
     /// The sign-ins an enabled policy applies to; `None` when it can apply to no user sign-in
     /// (a workload identity policy, an invalid device filter).
     fn applies(&self, u: &Universe, l: &Layout, program: &ir::Program, p: &ir::Policy) -> Option<Bdd> {
-        let targets_users = !p.users.include.is_empty() || p.users.include.none || p.service_principals.is_none();
+        let targets_users =
+            !p.users.include.is_empty() || p.users.include.none || p.service_principals.is_none();
         if !targets_users {
             return None;
         }
         let mut out = self.user_set(u, l, &p.users.include).and_not(&self.user_set(u, l, &p.users.exclude));
         let target = l.dim(DimId::Target);
         let t = match &p.target {
-            ir::Target::Apps { include, exclude, .. } => self.app_set(u, l, include).and_not(&self.app_set(u, l, exclude)),
+            ir::Target::Apps { include, exclude, .. } => {
+                self.app_set(u, l, include).and_not(&self.app_set(u, l, exclude))
+            }
             ir::Target::UserActions { actions } => {
                 let mut t = l.vars.mk_false();
                 for (ti, c) in u.targets.iter().enumerate() {
@@ -665,7 +702,9 @@ impl Semantics {
             }
             ir::Target::AuthContexts { contexts } => {
                 let listed: Vec<usize> = contexts.iter().filter_map(|c| u.contexts.find_ref(c)).collect();
-                l.set(target, |ti| u.targets.get(ti).and_then(|c| c.context).is_some_and(|c| listed.contains(&c)))
+                l.set(target, |ti| {
+                    u.targets.get(ti).and_then(|c| c.context).is_some_and(|c| listed.contains(&c))
+                })
             }
         };
         out = out.and(&t);
@@ -739,14 +778,21 @@ impl Semantics {
                 Some(C::Browser) if has(ClientApp::Browser) => l.vars.mk_true(),
                 Some(C::MobileDesktop) if has(ClientApp::MobileDesktop) => l.vars.mk_true(),
                 Some(C::Other) if has(ClientApp::Other) => l.vars.mk_true(),
-                Some(C::EasSupported) if has(ClientApp::ExchangeActiveSync) || has(ClientApp::EasSupported) => {
+                Some(C::EasSupported)
+                    if has(ClientApp::ExchangeActiveSync) || has(ClientApp::EasSupported) =>
+                {
                     l.vars.mk_true()
                 }
                 Some(C::ExchangeActiveSync) if has(ClientApp::ExchangeActiveSync) => l.vars.mk_true(),
                 // `easSupported` covers Exchange ActiveSync on the platforms Microsoft supports it on.
-                Some(C::ExchangeActiveSync) if has(ClientApp::EasSupported) => l.set(l.dim(DimId::Platform), |p| {
-                    matches!(PLATFORMS.get(p), Some(Some(Platform::Android | Platform::Ios | Platform::Windows)))
-                }),
+                Some(C::ExchangeActiveSync) if has(ClientApp::EasSupported) => {
+                    l.set(l.dim(DimId::Platform), |p| {
+                        matches!(
+                            PLATFORMS.get(p),
+                            Some(Some(Platform::Android | Platform::Ios | Platform::Windows))
+                        )
+                    })
+                }
                 Some(_) => continue,
             };
             out = out.or(&one.and(&condition));

@@ -166,7 +166,9 @@ pub struct Requirement {
 /// A comparable key for a control: the word, with the id (else the name) of a referenced
 /// object, so a renamed object with the same id is the same control.
 pub fn control_key(c: &ir::Control) -> String {
-    let object = |kind: &str, r: &ir::Ref| format!("{kind}:{}", r.id.as_deref().unwrap_or(&r.name).to_ascii_lowercase());
+    let object = |kind: &str, r: &ir::Ref| {
+        format!("{kind}:{}", r.id.as_deref().unwrap_or(&r.name).to_ascii_lowercase())
+    };
     match c {
         ir::Control::AuthStrength(r) => object("auth_strength", r),
         ir::Control::TermsOfUse(r) => object("terms_of_use", r),
@@ -389,9 +391,13 @@ fn targets(programs: &[&ir::Program], apps: &[(String, ir::Ref)], contexts: &Nam
     for (key, r) in apps {
         let id = r.id.as_deref().unwrap_or(&r.name);
         // The name every program knows the app by, else its id.
-        let named_everywhere = programs
-            .iter()
-            .all(|p| p.apps.iter().any(|a| a.name == r.name && a.id.as_deref().map(str::to_ascii_lowercase) == r.id.as_deref().map(str::to_ascii_lowercase)));
+        let named_everywhere = programs.iter().all(|p| {
+            p.apps.iter().any(|a| {
+                a.name == r.name
+                    && a.id.as_deref().map(str::to_ascii_lowercase)
+                        == r.id.as_deref().map(str::to_ascii_lowercase)
+            })
+        });
         let value = if named_everywhere || r.id.is_none() { r.name.clone() } else { id.to_owned() };
         out.push(TargetClass {
             kind: TargetKind::App,
@@ -439,7 +445,10 @@ fn targets(programs: &[&ir::Program], apps: &[(String, ir::Ref)], contexts: &Nam
         context: None,
         office365: false,
         admin_portals: false,
-        scenario: ("app", unnamed(false, false).unwrap_or_else(|| "7a1f3a6e-0c55-4c5e-9b2d-3f0a5c6e7d81".into())),
+        scenario: (
+            "app",
+            unnamed(false, false).unwrap_or_else(|| "7a1f3a6e-0c55-4c5e-9b2d-3f0a5c6e7d81".into()),
+        ),
     });
     for action in [UserAction::RegisterSecurityInfo, UserAction::RegisterDevice] {
         out.push(TargetClass {
@@ -455,7 +464,11 @@ fn targets(programs: &[&ir::Program], apps: &[(String, ir::Ref)], contexts: &Nam
     for (i, c) in contexts.items.iter().enumerate() {
         let named_everywhere =
             programs.iter().all(|p| p.auth_contexts.iter().any(|a| a.name == c.name && a.id == c.id));
-        let value = if named_everywhere || c.id.is_none() { c.name.clone() } else { c.id.clone().unwrap_or_default() };
+        let value = if named_everywhere || c.id.is_none() {
+            c.name.clone()
+        } else {
+            c.id.clone().unwrap_or_default()
+        };
         out.push(TargetClass {
             kind: TargetKind::Context,
             label: format!("auth context {}", c.name),
@@ -469,7 +482,9 @@ fn targets(programs: &[&ir::Program], apps: &[(String, ir::Ref)], contexts: &Nam
     let used = |id: &str| {
         contexts.find(id).is_some()
             || programs.iter().any(|p| {
-                p.auth_contexts.iter().any(|a| a.name == id || a.id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(id)))
+                p.auth_contexts
+                    .iter()
+                    .any(|a| a.name == id || a.id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(id)))
             })
     };
     if let Some(free) = (1..=99).map(|n| format!("c{n}")).find(|id| !used(id)) {
@@ -499,7 +514,10 @@ fn relevant_locations(programs: &[&ir::Program], atoms: &Atoms) -> Vec<Vec<bool>
             let mut trusted = pi == 0 && atoms.trusted;
             let mark = |name: &str, id: Option<&str>, relevant: &mut Vec<bool>| {
                 let found = program.locations.iter().position(|l| {
-                    l.name == name || (id.is_some() && l.id.as_deref().map(str::to_ascii_lowercase) == id.map(str::to_ascii_lowercase))
+                    l.name == name
+                        || (id.is_some()
+                            && l.id.as_deref().map(str::to_ascii_lowercase)
+                                == id.map(str::to_ascii_lowercase))
                 });
                 if let Some(slot) = found.and_then(|i| relevant.get_mut(i)) {
                     *slot = true;
@@ -533,7 +551,11 @@ fn relevant_locations(programs: &[&ir::Program], atoms: &Atoms) -> Vec<Vec<bool>
 }
 
 /// Per program, the relevant IP-lookup and GPS-lookup country locations holding a code.
-fn country_sets(programs: &[&ir::Program], relevant: &[Vec<bool>], code: &str) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
+fn country_sets(
+    programs: &[&ir::Program],
+    relevant: &[Vec<bool>],
+    code: &str,
+) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
     let mut ip_sets = Vec::new();
     let mut gps_sets = Vec::new();
     for (pi, program) in programs.iter().enumerate() {
@@ -558,7 +580,11 @@ fn country_sets(programs: &[&ir::Program], relevant: &[Vec<bool>], code: &str) -
     (ip_sets, gps_sets)
 }
 
-fn countries(programs: &[&ir::Program], relevant: &[Vec<bool>], atoms: &Atoms) -> (Vec<CountryClass>, Vec<GpsClass>) {
+fn countries(
+    programs: &[&ir::Program],
+    relevant: &[Vec<bool>],
+    atoms: &Atoms,
+) -> (Vec<CountryClass>, Vec<GpsClass>) {
     let mut codes: Vec<String> = PREFERRED_COUNTRIES.iter().map(|c| (*c).to_owned()).collect();
     codes.extend(catalog::COUNTRIES.iter().map(|(c, _)| (*c).to_owned()));
     for program in programs {
@@ -581,7 +607,10 @@ fn countries(programs: &[&ir::Program], relevant: &[Vec<bool>], atoms: &Atoms) -
     let any_gps = programs.iter().enumerate().any(|(pi, p)| {
         p.locations.iter().enumerate().any(|(l, loc)| {
             relevant.get(pi).and_then(|r| r.get(l)).copied().unwrap_or(false)
-                && matches!(loc.kind, ir::LocationKind::Country { lookup: ir::CountryLookup::AuthenticatorGps, .. })
+                && matches!(
+                    loc.kind,
+                    ir::LocationKind::Country { lookup: ir::CountryLookup::AuthenticatorGps, .. }
+                )
         })
     });
     for code in &codes {
@@ -597,7 +626,13 @@ fn countries(programs: &[&ir::Program], relevant: &[Vec<bool>], atoms: &Atoms) -
         }
         match classes.iter_mut().find(|c| !c.pinned && c.ip_sets == ip_sets && c.gps_sets == gps_sets) {
             Some(c) => c.size += 1,
-            None => classes.push(CountryClass { code: Some(code.clone()), size: 1, ip_sets, gps_sets, pinned: false }),
+            None => classes.push(CountryClass {
+                code: Some(code.clone()),
+                size: 1,
+                ip_sets,
+                gps_sets,
+                pinned: false,
+            }),
         }
     }
     let mut unknown_ip = Vec::new();
@@ -619,6 +654,12 @@ fn countries(programs: &[&ir::Program], relevant: &[Vec<bool>], atoms: &Atoms) -
         unknown_ip.push(by_ip);
         unknown_gps.push(by_gps);
     }
-    classes.push(CountryClass { code: None, size: 1, ip_sets: unknown_ip, gps_sets: unknown_gps, pinned: false });
+    classes.push(CountryClass {
+        code: None,
+        size: 1,
+        ip_sets: unknown_ip,
+        gps_sets: unknown_gps,
+        pinned: false,
+    });
     (classes, gps)
 }

@@ -19,7 +19,8 @@ fn compile(text: &str) -> (Vec<crate::syntax::ast::File>, ir::Program) {
     let mut sources = crate::Sources::new();
     sources.add("w.capol", text.to_owned());
     let (checked, diags) = crate::check_workspace(&sources);
-    let errors: Vec<String> = diags.items.iter().filter(|d| !d.error.is_warning()).map(|d| d.error.to_string()).collect();
+    let errors: Vec<String> =
+        diags.items.iter().filter(|d| !d.error.is_warning()).map(|d| d.error.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}\n{text}");
     let (files, checked) = checked.unwrap();
     let program = crate::compile::compile(&checked);
@@ -94,7 +95,8 @@ fn check_point(ws: &Ws, p: &Point) {
     let mut verdicts = Vec::new();
     for (i, engine) in ws.engines.iter().enumerate() {
         let model = a.semantics[i].verdict(&a.layout, p);
-        let replay = a.replay(engine, &example.scenario).unwrap_or_else(|e| panic!("{e}: {}", example.scenario));
+        let replay =
+            a.replay(engine, &example.scenario).unwrap_or_else(|e| panic!("{e}: {}", example.scenario));
         assert_eq!(replay.verdict.as_ref(), Some(&model), "program {i} at {p:?}\n{}", example.scenario);
         verdicts.push(model);
     }
@@ -112,7 +114,13 @@ fn check_reports(ws: &Ws) {
                 continue;
             }
             let replay = c.replay.as_ref().unwrap();
-            assert_eq!(replay.verdict.as_ref(), Some(&c.verdict), "{}: {}", r.assertion.text, c.example.scenario);
+            assert_eq!(
+                replay.verdict.as_ref(),
+                Some(&c.verdict),
+                "{}: {}",
+                r.assertion.text,
+                c.example.scenario
+            );
             assert!(a.violations(&r.assertion).eval_in(&a.layout.valuation(&c.example.point)));
         }
     }
@@ -188,15 +196,28 @@ fn policy(rng: &mut Rng, i: usize) -> String {
     } else if rng.chance(10) {
         out.push_str("  target auth_context sensitive\n");
     } else {
-        let t = pick(rng, &["all", "office365", "admin_portals", "exchange", "azure_management, azure_portal"]);
+        let t =
+            pick(rng, &["all", "office365", "admin_portals", "exchange", "azure_management, azure_portal"]);
         out.push_str(&format!("  target apps {t}\n"));
         if t == "all" && rng.chance(30) {
-            out.push_str(&format!("  exclude apps {}\n", pick(rng, &["exchange", "azure_portal", "office365"])));
+            out.push_str(&format!(
+                "  exclude apps {}\n",
+                pick(rng, &["exchange", "azure_portal", "office365"])
+            ));
         }
         if rng.chance(30) {
             out.push_str(&format!(
                 "  client_apps {}\n",
-                pick(rng, &["browser", "mobile_desktop", "exchange_active_sync, other", "eas_supported", "browser, eas_supported"])
+                pick(
+                    rng,
+                    &[
+                        "browser",
+                        "mobile_desktop",
+                        "exchange_active_sync, other",
+                        "eas_supported",
+                        "browser, eas_supported"
+                    ]
+                )
             ));
         }
         if rng.chance(25) {
@@ -326,11 +347,8 @@ fn check_concrete(ws: &Ws, rng: &mut Rng) {
     let u = &a.universe;
     let refs = a.program_refs();
     let mut s = serde_json::Map::new();
-    let mut p = Point {
-        groups: vec![false; u.groups.len()],
-        roles: vec![false; u.roles.len()],
-        ..Point::default()
-    };
+    let mut p =
+        Point { groups: vec![false; u.groups.len()], roles: vec![false; u.roles.len()], ..Point::default() };
     match rng.below(3) {
         1 => {
             s.insert("user".into(), "ada".into());
@@ -380,7 +398,8 @@ fn check_concrete(ws: &Ws, rng: &mut Rng) {
             s.insert("roles".into(), serde_json::Value::Array(roles));
         }
     }
-    let tenant = pick(rng, &["", "8e1b2c3d-4f5a-4b6c-9d7e-0f1a2b3c4d5e", "11111111-2222-4333-8444-555555555555"]);
+    let tenant =
+        pick(rng, &["", "8e1b2c3d-4f5a-4b6c-9d7e-0f1a2b3c4d5e", "11111111-2222-4333-8444-555555555555"]);
     if !tenant.is_empty() {
         s.insert("external_tenant".into(), tenant.into());
         p.tenant = u.tenants.iter().position(|t| t == tenant).map_or(0, |i| i + 1);
@@ -406,7 +425,19 @@ fn check_concrete(ws: &Ws, rng: &mut Rng) {
     p.target = target_class(a, field, value);
     let ip = pick(
         rng,
-        &["", "203.0.113.0", "203.0.113.127", "203.0.113.128", "203.0.113.255", "203.0.114.0", "198.51.100.7", "2001:db8:1000::1", "2001:db8:1001::", "10.1.2.3", "::ffff:203.0.113.200"],
+        &[
+            "",
+            "203.0.113.0",
+            "203.0.113.127",
+            "203.0.113.128",
+            "203.0.113.255",
+            "203.0.114.0",
+            "198.51.100.7",
+            "2001:db8:1000::1",
+            "2001:db8:1001::",
+            "10.1.2.3",
+            "::ffff:203.0.113.200",
+        ],
     );
     let parsed: Option<std::net::IpAddr> = if ip.is_empty() { None } else { Some(ip.parse().unwrap()) };
     if let Some(addr) = parsed {
@@ -469,7 +500,11 @@ fn pick2<'a>(rng: &mut Rng, items: &[(&'a str, &'a str)]) -> (&'a str, &'a str) 
     items[rng.below(items.len())]
 }
 
-fn space_sets(programs: &[&ir::Program], relevant: &[Vec<bool>], code: &str) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
+fn space_sets(
+    programs: &[&ir::Program],
+    relevant: &[Vec<bool>],
+    code: &str,
+) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
     let mut ip_sets = Vec::new();
     let mut gps_sets = Vec::new();
     for (pi, program) in programs.iter().enumerate() {
@@ -526,10 +561,17 @@ fn target_class(a: &Analysis, field: &str, value: &str) -> usize {
             let (o, ap) = match (value, &id) {
                 ("office365", _) => (true, false),
                 ("admin_portals", _) => (false, true),
-                (_, Some(id)) => (crate::eval::apps::is_office365(id), crate::eval::apps::is_admin_portal(id)),
+                (_, Some(id)) => {
+                    (crate::eval::apps::is_office365(id), crate::eval::apps::is_admin_portal(id))
+                }
                 _ => (false, false),
             };
-            find(&|t| t.kind == space::TargetKind::App && t.app_key.is_none() && t.office365 == o && t.admin_portals == ap)
+            find(&|t| {
+                t.kind == space::TargetKind::App
+                    && t.app_key.is_none()
+                    && t.office365 == o
+                    && t.admin_portals == ap
+            })
         }
     }
 }
@@ -557,7 +599,10 @@ fn diff_of_the_baseline_against_an_edited_copy() {
     let old = example_text("baseline");
     // Lift the legacy authentication block and stop requiring MFA of guests.
     let new = old
-        .replace("  client_apps exchange_active_sync, other\n  grant block", "  client_apps exchange_active_sync, other\n  grant mfa")
+        .replace(
+            "  client_apps exchange_active_sync, other\n  grant block",
+            "  client_apps exchange_active_sync, other\n  grant mfa",
+        )
         .replace("grant all(mfa, terms_of_use guest_terms)", "grant terms_of_use guest_terms");
     let ws = workspace(&[&old, &new]);
     let deltas = ws.analysis.diff([&ws.engines[0], &ws.engines[1]], 4);
@@ -602,11 +647,20 @@ policy "staff" { state = enabled  users { include group staff }  target apps all
 #[test]
 fn assertion_semantics() {
     // A built-in strength forces MFA; break-glass admins have no requirement.
-    assert!(holds(SEMANTICS, "always require mfa when role global_admin and not group break_glass and target apps admin_portals"));
+    assert!(holds(
+        SEMANTICS,
+        "always require mfa when role global_admin and not group break_glass and target apps admin_portals"
+    ));
     assert!(!holds(SEMANTICS, "always require mfa when role global_admin and target apps admin_portals"));
-    assert!(holds(SEMANTICS, "always require auth_strength phishing_resistant when role global_admin and not group break_glass and app azure_portal"));
+    assert!(holds(
+        SEMANTICS,
+        "always require auth_strength phishing_resistant when role global_admin and not group break_glass and app azure_portal"
+    ));
     // `from not trusted` includes sign-ins without an IP.
-    assert!(holds(SEMANTICS, "never allow action register_security_info from not trusted for not group break_glass"));
+    assert!(holds(
+        SEMANTICS,
+        "never allow action register_security_info from not trusted for not group break_glass"
+    ));
     assert!(!holds(SEMANTICS, "never allow action register_security_info from not location hq"));
     assert!(!holds(SEMANTICS, "never allow action register_security_info"));
     // Blocked sign-ins count as requiring every control.
@@ -617,14 +671,22 @@ fn assertion_semantics() {
     assert!(holds(SEMANTICS, "always block client_app other and target apps all"));
     assert!(!holds(SEMANTICS, "always block client_app other"));
     assert!(holds(SEMANTICS, "never block for not client_app other and not action register_security_info"));
-    assert!(holds(SEMANTICS, "always allow for not group staff and not role global_admin and not client_app other and target apps all"));
+    assert!(holds(
+        SEMANTICS,
+        "always allow for not group staff and not role global_admin and not client_app other and target apps all"
+    ));
     assert!(!holds(SEMANTICS, "always allow for members and target apps all"));
-    assert!(!holds(SEMANTICS, "always require mfa for guests and group staff and target apps all platform ios sign_in_risk high"));
+    assert!(!holds(
+        SEMANTICS,
+        "always require mfa for guests and group staff and target apps all platform ios sign_in_risk high"
+    ));
 }
 
 #[test]
 fn unsupported_conditions_are_errors() {
-    let text = format!("{SEMANTICS}\nterms_of_use t = \"ce580154-086a-40fd-91df-8a60abac81a0\"\nassert \"x\" {{ never block for terms_of_use t }}\n");
+    let text = format!(
+        "{SEMANTICS}\nterms_of_use t = \"ce580154-086a-40fd-91df-8a60abac81a0\"\nassert \"x\" {{ never block for terms_of_use t }}\n"
+    );
     let (files, program) = compile(&text);
     let (asserts, diags) = assertion::lower(&files, &program);
     assert!(asserts.is_empty());
@@ -639,7 +701,12 @@ fn outcome_order() {
     )]);
     let u = &ws.analysis.universe;
     let r = |text: &str| u.requirements.iter().position(|x| x.text == text).unwrap();
-    let (mfa, both, any, strength) = (r("mfa"), r("all(mfa, compliant_device)"), r("any(mfa, compliant_device)"), r("auth_strength phishing_resistant"));
+    let (mfa, both, any, strength) = (
+        r("mfa"),
+        r("all(mfa, compliant_device)"),
+        r("any(mfa, compliant_device)"),
+        r("auth_strength phishing_resistant"),
+    );
     let g = |v: &[usize]| Verdict::Grant(v.to_vec());
     use order::{Change, classify};
     assert_eq!(classify(u, &g(&[mfa]), &Verdict::Allow), Change::Weakened);
