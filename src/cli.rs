@@ -7,12 +7,14 @@
 
 mod check;
 mod compile;
+mod diff;
 mod eval;
 mod fmt;
 mod import;
 mod lint;
 mod output;
 mod test;
+mod verify;
 mod workspace;
 
 use std::process::ExitCode;
@@ -80,6 +82,12 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Run the `test` blocks of each workspace; `--coverage` reports what they exercise.
     Test(test::TestArgs),
+    /// Prove the `assert` blocks of a workspace for every sign-in, with a counterexample for each
+    /// that fails; `--gaps` also lists the sign-ins no enforced policy protects.
+    Verify(verify::VerifyArgs),
+    /// Compare two workspaces: the sign-ins whose outcome changes, in words, each with an
+    /// example, classed as weakened or strengthened.
+    Diff(diff::DiffArgs),
 }
 
 /// Run the command line and return the process exit code.
@@ -99,6 +107,8 @@ pub fn run() -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     status.into()
 }

@@ -1115,6 +1115,21 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+
+    // --- verify -------------------------------------------------------------------------------
+    /// An assertion condition names an object that says nothing about a sign-in.
+    #[error("`{kind}` is not a condition on sign-ins")]
+    #[diagnostic(
+        code(capol::verify::unsupported_condition),
+        help(
+            "assertions speak about users (`group`, `user`, `role`, `guests`, `members`), targets (`app`, `target apps`, `action`, `auth_context`), places (`location`, `trusted`, `country`) and the sign-in's `platform`, `client_app`, risks and `auth_flow`"
+        )
+    )]
+    AssertUnsupportedCondition {
+        kind: String,
+        #[label("not a sign-in condition")]
+        span: SourceSpan,
+    },
 }
 
 impl Error {

@@ -23,6 +23,7 @@ pub mod suggest;
 pub mod syntax;
 pub mod targets;
 pub mod testing;
+pub mod verify;
 
 pub use diagnostic::{Diag, Diagnostics, Error};
 pub use source::{SourceFile, Sources};
