@@ -37,6 +37,9 @@ impl IpClass {
 /// first for the class of addresses in no location.
 const OUTSIDE_CANDIDATES: &[&str] = &["192.0.2.10", "198.51.100.200", "203.0.113.250", "2001:db8:ffff::10"];
 
+/// The IPv4-mapped IPv6 block `::ffff:0:0/96`.
+const MAPPED: (u128, u128) = (0xffff_0000_0000, 0xffff_ffff_ffff);
+
 /// One range of one location of one program: `(v6, first, last, key)`.
 type Range = (bool, u128, u128, usize);
 
@@ -56,7 +59,18 @@ pub fn classes(programs: &[&ir::Program], relevant: &[Vec<bool>]) -> (Vec<IpClas
             keys.push((p, l as u32, *trusted));
             for cidr in cidrs {
                 let (first, last) = cidr.bounds();
-                ranges.push((cidr.network.is_ipv6(), first, last, key));
+                if !cidr.network.is_ipv6() {
+                    ranges.push((false, first, last, key));
+                    continue;
+                }
+                // The engine reads an IPv4-mapped address as IPv4, so the mapped block of an
+                // IPv6 range holds no sign-in: cut it out.
+                if first < MAPPED.0 {
+                    ranges.push((true, first, last.min(MAPPED.0 - 1), key));
+                }
+                if last > MAPPED.1 {
+                    ranges.push((true, first.max(MAPPED.1 + 1), last, key));
+                }
             }
         }
     }
@@ -291,6 +305,19 @@ mod tests {
         }
         let both = classes.iter().find(|c| c.sets[0] == vec![0, 1]).unwrap();
         assert!(both.trusted[0]);
+    }
+
+    #[test]
+    fn the_ipv4_mapped_block_is_left_to_ipv4() {
+        let p = program(&[("v6", false, &["::/16"])]);
+        let (classes, _) = classes(&[&p], &[vec![true]]);
+        for c in &classes {
+            if let Some(IpAddr::V6(v6)) = c.example {
+                assert!(v6.to_ipv4_mapped().is_none(), "{v6}");
+            }
+        }
+        let inside = classes.iter().find(|c| !c.is_outside()).unwrap();
+        assert_eq!(inside.intervals, 2);
     }
 
     #[test]
