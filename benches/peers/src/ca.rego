@@ -62,6 +62,7 @@ user_in(_, _, roles, _) if {
 
 user_in(_, _, _, guests) if {
 	guests.externalTenants.membershipKind == "all"
+	is_string(guests.guestOrExternalUserTypes)
 	input.user.userType in split(guests.guestOrExternalUserTypes, ",")
 }
 
@@ -111,11 +112,17 @@ levels(list, level) if level in list
 
 comma_levels(s, _) if s == null
 
-comma_levels(s, level) if level in split(s, ",")
+comma_levels(s, level) if {
+	is_string(s)
+	level in split(s, ",")
+}
 
 flows(f) if f == null
 
-flows(f) if input.authenticationFlow in split(f.transferMethods, ",")
+flows(f) if {
+	is_string(f.transferMethods)
+	input.authenticationFlow in split(f.transferMethods, ",")
+}
 
 # --- locations ---
 

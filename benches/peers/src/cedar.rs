@@ -179,7 +179,7 @@ fn policy_text(p: &Value, locations: &Map<String, Value>, ip_terms: &mut usize) 
         conds.push(apps_side(&strings(&a["includeApplications"]), true));
         let exclude = strings(&a["excludeApplications"]);
         if !exclude.is_empty() {
-            conds.push(format!("!{}", apps_side(&exclude, false)));
+            conds.push(format!("!({})", apps_side(&exclude, false)));
         }
         "resource is App"
     };
@@ -187,7 +187,7 @@ fn policy_text(p: &Value, locations: &Map<String, Value>, ip_terms: &mut usize) 
     conds.push(users_side(u, "include", true));
     let ex = users_side(u, "exclude", false);
     if ex != "false" {
-        conds.push(format!("!{ex}"));
+        conds.push(format!("!({ex})"));
     }
     if c["platforms"].is_object() {
         let inc = strings(&c["platforms"]["includePlatforms"]);
@@ -198,7 +198,7 @@ fn policy_text(p: &Value, locations: &Map<String, Value>, ip_terms: &mut usize) 
         if exc.contains(&"all") {
             conds.push("false".to_owned());
         } else if !exc.is_empty() {
-            conds.push(format!("!{}.contains(context.platform)", set_of(&exc)));
+            conds.push(format!("!({}.contains(context.platform))", set_of(&exc)));
         }
     }
     let clients = strings(&c["clientAppTypes"]);
@@ -225,7 +225,7 @@ fn policy_text(p: &Value, locations: &Map<String, Value>, ip_terms: &mut usize) 
         conds.push(locations_side(&inc, locations, true, ip_terms));
         let exc = strings(&c["locations"]["excludeLocations"]);
         if !exc.is_empty() {
-            conds.push(format!("!{}", locations_side(&exc, locations, false, ip_terms)));
+            conds.push(format!("!({})", locations_side(&exc, locations, false, ip_terms)));
         }
     }
     let conds: Vec<String> = conds.into_iter().filter(|c| c != "true").collect();

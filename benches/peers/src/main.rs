@@ -115,8 +115,9 @@ fn progress(what: &str, i: usize, n: usize) {
 
 fn compare(o: &Options) -> Result<String, String> {
     let started = Instant::now();
-    eprintln!("generating and compiling {POLICIES} policies, {LOCATIONS} locations × {RANGES} ranges");
-    let text = workload::workspace_text(42, POLICIES, LOCATIONS, RANGES);
+    let (policies, ranges) = (o.policies, o.ranges);
+    eprintln!("generating and compiling {policies} policies, {LOCATIONS} locations × {ranges} ranges");
+    let text = workload::workspace_text(42, policies, LOCATIONS, ranges);
     let t = Instant::now();
     let program = workload::compile(&text)?;
     let compile_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -162,12 +163,20 @@ fn compare(o: &Options) -> Result<String, String> {
     // --- agreement -------------------------------------------------------------------------
     let sample = 50.min(n);
     let mut buf = Vec::new();
+    let mut errors = Vec::new();
     let interp_t = measure::per_call(&inputs[..sample], 1, 0.0, |x| {
-        let _ = interp.applicable_into(x, &mut buf);
+        if let Err(e) = interp.applicable_into(x, &mut buf) {
+            errors.push(format!("interpreter: {e}"));
+        }
     });
     let vm_t = measure::per_call(&inputs[..sample], 1, 0.0, |x| {
-        let _ = vm.applicable_into(x, &mut buf);
+        if let Err(e) = vm.applicable_into(x, &mut buf) {
+            errors.push(format!("RVM: {e}"));
+        }
     });
+    if let Some(e) = errors.first() {
+        return Err(format!("regorus failed on {} of {sample} sign-ins; first: {e}", errors.len()));
+    }
     let (mut rego, rego_mode, other_mode, other_t) = if vm_t.median <= interp_t.median {
         (vm, rego::Mode::Vm, rego::Mode::Interpreter, interp_t)
     } else {
@@ -316,7 +325,7 @@ fn compare(o: &Options) -> Result<String, String> {
     let _ = writeln!(r, "Machine: {}.\n", measure::machine());
     let _ = writeln!(
         r,
-        "Workload: `capol::gen::workspace(42, {POLICIES}, {LOCATIONS}, {RANGES})` without its device-filter lines \
+        "Workload: `capol::gen::workspace(42, {policies}, {LOCATIONS}, {ranges})` without its device-filter lines \
          ({} policies: {} enabled, {} report-only, {} disabled; {} named locations, {} ranges, {v4} IPv4 and {v6} \
          IPv6 intervals after folding); {n} sign-ins from `workload::sign_ins(seed 7)`, {:.0}% of them from an \
          address inside some named location, {:.1} applying policies per sign-in on average.\n",

@@ -15,8 +15,6 @@ pub struct Latency {
     pub median: f64,
     /// 99th percentile, nanoseconds.
     pub p99: f64,
-    /// Mean, nanoseconds.
-    pub mean: f64,
     /// Number of samples.
     pub samples: usize,
 }
@@ -29,7 +27,6 @@ pub fn latency(mut samples: Vec<f64>) -> Latency {
     Latency {
         median: at(0.5),
         p99: at(0.99),
-        mean: samples.iter().sum::<f64>() / n as f64,
         samples: samples.len(),
     }
 }
