@@ -1,6 +1,8 @@
 //! The straightforward evaluator: what a user would write over the Graph JSON. Policies are parsed
 //! into plain structs once; each sign-in walks every policy and every condition, string by
 //! string, and checks IP ranges one by one with ipnetwork's `contains` — no index of any kind.
+//! The one economy it makes is the obvious one: whether the address is in a location (or in any
+//! trusted location) is worked out at most once per sign-in, when a policy first asks.
 
 use std::net::IpAddr;
 
@@ -47,6 +49,12 @@ struct Policy {
     user_risk: Vec<String>,
     insider_risk: Option<Vec<String>>,
     flows: Option<Vec<String>>,
+}
+
+/// What one sign-in has found out about its address so far.
+struct Memo {
+    locations: Vec<Option<bool>>,
+    trusted: Option<bool>,
 }
 
 /// The evaluator.
@@ -146,23 +154,36 @@ impl Straightforward {
         s.context.is_some_and(|c| has(&p.auth_contexts, c))
     }
 
-    fn in_location(&self, key: &str, ip: IpAddr) -> bool {
-        self.locations.iter().any(|l| l.key == key && l.ranges.iter().any(|r| r.contains(ip)))
+    /// Whether the address is in location `index`, remembered for the rest of the sign-in.
+    fn in_location(&self, index: usize, ip: IpAddr, memo: &mut Memo) -> bool {
+        if let Some(Some(known)) = memo.locations.get(index) {
+            return *known;
+        }
+        let hit = self.locations.get(index).is_some_and(|l| l.ranges.iter().any(|r| r.contains(ip)));
+        if let Some(slot) = memo.locations.get_mut(index) {
+            *slot = Some(hit);
+        }
+        hit
     }
 
-    fn in_trusted(&self, ip: IpAddr) -> bool {
-        self.locations.iter().any(|l| l.trusted && l.ranges.iter().any(|r| r.contains(ip)))
+    fn in_trusted(&self, ip: IpAddr, memo: &mut Memo) -> bool {
+        if let Some(known) = memo.trusted {
+            return known;
+        }
+        let hit = (0..self.locations.len()).any(|i| self.locations[i].trusted && self.in_location(i, ip, memo));
+        memo.trusted = Some(hit);
+        hit
     }
 
-    fn location_side(&self, list: &[String], ip: IpAddr, include: bool) -> bool {
+    fn location_side(&self, list: &[String], ip: IpAddr, include: bool, memo: &mut Memo) -> bool {
         list.iter().any(|k| match k.as_str() {
             "All" => include,
-            "AllTrusted" => self.in_trusted(ip),
-            key => self.in_location(key, ip),
+            "AllTrusted" => self.in_trusted(ip, memo),
+            key => self.locations.iter().position(|l| l.key == key).is_some_and(|i| self.in_location(i, ip, memo)),
         })
     }
 
-    fn applies(&self, p: &Policy, s: &View<'_>) -> bool {
+    fn applies(&self, p: &Policy, s: &View<'_>, memo: &mut Memo) -> bool {
         if p.state == "disabled" {
             return false;
         }
@@ -199,7 +220,7 @@ impl Straightforward {
         }
         // The IP ranges last: the most expensive condition.
         if let Some((include, exclude)) = &p.locations
-            && (!self.location_side(include, s.ip, true) || self.location_side(exclude, s.ip, false))
+            && (!self.location_side(include, s.ip, true, memo) || self.location_side(exclude, s.ip, false, memo))
         {
             return false;
         }
@@ -209,8 +230,9 @@ impl Straightforward {
     /// The indices of the policies that apply, ascending, into `out`.
     pub fn applicable_into(&self, s: &View<'_>, out: &mut Vec<u32>) {
         out.clear();
+        let mut memo = Memo { locations: vec![None; self.locations.len()], trusted: None };
         for (i, p) in self.policies.iter().enumerate() {
-            if self.applies(p, s) {
+            if self.applies(p, s, &mut memo) {
                 out.push(i as u32);
             }
         }
