@@ -333,7 +333,7 @@ fn compare(o: &Options) -> Result<String, String> {
         },
     ];
     let mut r = String::new();
-    let _ = writeln!(r, "### Peer comparison (`capol-peers compare`)\n");
+    let _ = writeln!(r, "## Peer comparison (`capol-peers compare`)\n");
     let _ = writeln!(r, "Machine: {}.\n", measure::machine());
     let _ = writeln!(
         r,

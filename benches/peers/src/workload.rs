@@ -37,6 +37,27 @@ pub fn compile(text: &str) -> Result<ir::Program, String> {
     program.ok_or_else(|| "the generated workspace compiled to nothing".to_owned())
 }
 
+/// The IR of `workspace_text(42, policies, locations, ranges)`. Entra allows 195 policies, and
+/// `capol check` enforces it; beyond that (scaling only) the IR is extended with the policies of
+/// workspaces from further seeds, renamed, since the engine evaluates any IR.
+pub fn program(policies: usize, locations: usize, ranges: usize) -> Result<ir::Program, String> {
+    let limit = capol::check::MAX_POLICIES;
+    let mut program = compile(&workspace_text(42, policies.min(limit), locations, ranges))?;
+    let mut seed = 43;
+    while program.policies.len() < policies {
+        let extra = compile(&workspace_text(seed, limit, locations, 1))?;
+        for mut p in extra.policies {
+            if program.policies.len() == policies {
+                break;
+            }
+            p.display_name = format!("{} (seed {seed})", p.display_name);
+            program.policies.push(p);
+        }
+        seed += 1;
+    }
+    Ok(program)
+}
+
 /// The Graph JSON of a program: policies in program order, and named locations keyed by the
 /// string policies use to reference them (the id, or capol's `${location:NAME}` placeholder for a
 /// location the deployment creates).
