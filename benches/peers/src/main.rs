@@ -22,6 +22,7 @@ use std::time::Instant;
 use capol::eval::batch::{Scratch, evaluate_line};
 use capol::eval::{Applicable, Engine, Evaluation, Input, Resolver, Scenario};
 use measure::{Latency, ns, rate};
+
 use workload::{LOCATIONS, POLICIES, RANGES};
 
 /// Command-line options.
@@ -58,7 +59,8 @@ fn options() -> Result<Options, String> {
                 o.policies = value("--policies")?.parse().map_err(|e| format!("--policies: {e}"))?
             }
             "--agree-ranges" => {
-                o.agree_ranges = value("--agree-ranges")?.parse().map_err(|e| format!("--agree-ranges: {e}"))?
+                o.agree_ranges =
+                    value("--agree-ranges")?.parse().map_err(|e| format!("--agree-ranges: {e}"))?
             }
             "--ranges" => o.ranges = value("--ranges")?.parse().map_err(|e| format!("--ranges: {e}"))?,
             "--sign-ins" => {
@@ -68,7 +70,7 @@ fn options() -> Result<Options, String> {
             "--write" => o.write = Some(value("--write")?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: capol-peers [compare|scaling|instr] [--sign-ins N] [--timed N] [--write FILE] [--evaluator capol|explain|plain|cedar|rego] [--policies N] [--ranges N] [--agree-ranges N]"
+                    "unknown argument `{other}`; usage: capol-peers [compare|scaling|instr] [--sign-ins N] [--timed N] [--write FILE] [--evaluator capol|capol-devices|explain|jsonl|plain|cedar|rego] [--policies N] [--ranges N] [--agree-ranges N]"
                 ));
             }
         }
@@ -197,7 +199,9 @@ fn compare(o: &Options) -> Result<String, String> {
         rego_mode.label()
     );
 
-    eprintln!("checking agreement: capol and straightforward on {n} sign-ins, Cedar and Rego on the first {timed}");
+    eprintln!(
+        "checking agreement: capol and straightforward on {n} sign-ins, Cedar and Rego on the first {timed}"
+    );
     let mut applicable = Applicable::default();
     let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut disagreements = Vec::new();
@@ -381,13 +385,20 @@ fn compare(o: &Options) -> Result<String, String> {
         );
     }
     // Cedar and Rego are compared on the same first sign-ins they were timed on.
-    let ratio = |x: &Row| x.latency.median / if x.sign_ins < n { capol_same.median } else { capol_lat.median };
+    let ratio =
+        |x: &Row| x.latency.median / if x.sign_ins < n { capol_same.median } else { capol_lat.median };
     let ratio_tp = |x: &Row| capol_tp / x.throughput;
     let _ = writeln!(r, "\nRatios (how many times faster capol's `applicable_into` is; goal in brackets):\n");
     let _ = writeln!(r, "| vs | median latency | throughput | goal |");
     let _ = writeln!(r, "|---|---:|---:|---|");
     for (row, goal) in [(&rows[4], "≥ 1,000×"), (&rows[5], "≥ 1,000×"), (&rows[3], "≥ 40×")] {
-        let _ = writeln!(r, "| {} | {:.0}× | {:.0}× | {goal} |", row.name, ratio(row), ratio_tp(row));
+        let _ = writeln!(
+            r,
+            "| {} | {} | {} | {goal} |",
+            row.name,
+            measure::times(ratio(row)),
+            measure::times(ratio_tp(row))
+        );
     }
     let _ = writeln!(
         r,
@@ -461,7 +472,10 @@ fn agreement_set(ranges: usize, n: usize) -> Result<(usize, usize, f64), String>
         rego.applicable_into(&regorus::Value::from(views[i].rego_input()), &mut d)?;
         total += a.len();
         if *a != b || *a != c || *a != d {
-            bad.push(format!("sign-in {i} {}: capol {a:?}, straightforward {b:?}, cedar {c:?}, rego {d:?}", lines[i]));
+            bad.push(format!(
+                "sign-in {i} {}: capol {a:?}, straightforward {b:?}, cedar {c:?}, rego {d:?}",
+                lines[i]
+            ));
         }
     }
     if let Some(first) = bad.first() {
@@ -509,7 +523,9 @@ fn instr(o: &Options) -> Result<String, String> {
             };
             let resolved = sign_ins
                 .iter()
-                .map(|s| Scenario::from_json(&device(s.scenario_json(&dir))).and_then(|x| resolver.resolve(&x)))
+                .map(|s| {
+                    Scenario::from_json(&device(s.scenario_json(&dir))).and_then(|x| resolver.resolve(&x))
+                })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| format!("{e:?}"))?;
             if o.evaluator != "explain" {
@@ -525,6 +541,18 @@ fn instr(o: &Options) -> Result<String, String> {
                     total += e.applied.len();
                 });
             }
+        }
+        "jsonl" => {
+            let resolver = Resolver::new(&engine);
+            let lines: Vec<String> = sign_ins.iter().map(|s| s.scenario_json(&dir)).collect();
+            let mut scratch = Scratch::default();
+            let mut n = 0u64;
+            measured(&lines, |l| {
+                n += 1;
+                if let Ok(r) = evaluate_line(&resolver, Input::Scenario, n, l, &mut scratch) {
+                    total += r.applied.len();
+                }
+            });
         }
         "plain" => {
             let graph = workload::graph(&program);

@@ -24,11 +24,7 @@ pub fn latency(mut samples: Vec<f64>) -> Latency {
     samples.sort_by(f64::total_cmp);
     let n = samples.len().max(1);
     let at = |q: f64| samples.get(((n as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
-    Latency {
-        median: at(0.5),
-        p99: at(0.99),
-        samples: samples.len(),
-    }
+    Latency { median: at(0.5), p99: at(0.99), samples: samples.len() }
 }
 
 /// The median cost of reading the clock twice, nanoseconds: subtracted from per-call samples.
@@ -120,6 +116,20 @@ pub fn ns(x: f64) -> String {
     } else {
         format!("{x:.0} ns")
     }
+}
+
+/// A ratio, rounded, with thousands separators: `1,234×`.
+pub fn times(x: f64) -> String {
+    let digits = format!("{:.0}", x.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push('×');
+    out
 }
 
 /// A rate in sign-ins per second.

@@ -170,7 +170,8 @@ impl Straightforward {
         if let Some(known) = memo.trusted {
             return known;
         }
-        let hit = (0..self.locations.len()).any(|i| self.locations[i].trusted && self.in_location(i, ip, memo));
+        let hit =
+            (0..self.locations.len()).any(|i| self.locations[i].trusted && self.in_location(i, ip, memo));
         memo.trusted = Some(hit);
         hit
     }
@@ -179,7 +180,11 @@ impl Straightforward {
         list.iter().any(|k| match k.as_str() {
             "All" => include,
             "AllTrusted" => self.in_trusted(ip, memo),
-            key => self.locations.iter().position(|l| l.key == key).is_some_and(|i| self.in_location(i, ip, memo)),
+            key => self
+                .locations
+                .iter()
+                .position(|l| l.key == key)
+                .is_some_and(|i| self.in_location(i, ip, memo)),
         })
     }
 
@@ -220,7 +225,8 @@ impl Straightforward {
         }
         // The IP ranges last: the most expensive condition.
         if let Some((include, exclude)) = &p.locations
-            && (!self.location_side(include, s.ip, true, memo) || self.location_side(exclude, s.ip, false, memo))
+            && (!self.location_side(include, s.ip, true, memo)
+                || self.location_side(exclude, s.ip, false, memo))
         {
             return false;
         }
