@@ -15,7 +15,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
         return Err(format!("the file is larger than {MAX_INPUT_BYTES} bytes"));
     }
     let utf16 = |body: &[u8], little: bool| -> Result<String, String> {
-        if body.len() % 2 != 0 {
+        if !body.len().is_multiple_of(2) {
             return Err("UTF-16 text with an odd number of bytes".into());
         }
         let units = body.chunks_exact(2).map(|c| {

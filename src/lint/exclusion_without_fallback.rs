@@ -74,10 +74,10 @@ fn excluded(ctx: &LintContext<'_>, p: &ir::Policy) -> Vec<(String, String, Princ
     }
     if exclude.all_guests {
         out.push(("guests".into(), "guests".into(), probe::guest(engine, UserType::B2bCollaborationGuest)));
-    } else if let Some(g) = &exclude.guests {
-        if let Some(t) = g.types.first() {
-            out.push((format!("`{}` guests", t.word()), "guests".into(), probe::guest(engine, *t)));
-        }
+    } else if let Some(g) = &exclude.guests
+        && let Some(t) = g.types.first()
+    {
+        out.push((format!("`{}` guests", t.word()), "guests".into(), probe::guest(engine, *t)));
     }
     out
 }

@@ -37,7 +37,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn threshold(limit: usize) -> usize {
-    limit * 9 / 10 + usize::from(limit * 9 % 10 != 0)
+    limit * 9 / 10 + usize::from(!(limit * 9).is_multiple_of(10))
 }
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
