@@ -70,7 +70,7 @@ fn options() -> Result<Options, String> {
             "--write" => o.write = Some(value("--write")?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: capol-peers [compare|scaling|instr] [--sign-ins N] [--timed N] [--write FILE] [--evaluator capol|capol-devices|explain|jsonl|plain|cedar|rego] [--policies N] [--ranges N] [--agree-ranges N]"
+                    "unknown argument `{other}`; usage: capol-peers [compare|scaling|instr] [--sign-ins N] [--timed N] [--write FILE] [--evaluator capol|capol-devices|explain|jsonl|plain|cedar|rego|compile] [--policies N] [--ranges N] [--agree-ranges N]"
                 ));
             }
         }
@@ -112,7 +112,7 @@ struct Row {
 }
 
 fn progress(what: &str, i: usize, n: usize) {
-    if i % 1000 == 0 || i + 1 == n {
+    if i.is_multiple_of(1000) || i + 1 == n {
         eprint!("\r{what}: {}/{n}   ", i + 1);
         if i + 1 == n {
             eprintln!();
@@ -496,6 +496,15 @@ fn measured<T>(items: &[T], mut f: impl FnMut(&T)) {
 /// One evaluator over `--sign-ins` sign-ins of a `workspace(42, --policies, 195, --ranges)`, once,
 /// for instruction counting under callgrind (see `measured`).
 fn instr(o: &Options) -> Result<String, String> {
+    if o.evaluator == "compile" {
+        // Parse, check and compile the workspace text once.
+        let text = capol::r#gen::workspace(42, o.policies, LOCATIONS, o.ranges);
+        let mut policies = 0;
+        measured(std::slice::from_ref(&text), |t| {
+            policies = workload::compile(t).map_or(0, |p| p.policies.len());
+        });
+        return Ok(format!("compile: {policies} policies"));
+    }
     // `capol-devices`: the generator's workspace as it is, device filters included, and sign-ins
     // from a registered, compliant, Entra-joined device (as `benches/eval.rs` has them).
     let devices = o.evaluator == "capol-devices";
