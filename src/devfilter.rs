@@ -1409,6 +1409,24 @@ impl Rule {
     }
 }
 
+/// A device attribute written in capol's snake_case (`trust_type`), in Graph's camelCase
+/// (`trustType`); camelCase input is returned unchanged.
+pub fn snake_to_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------

@@ -285,7 +285,7 @@ impl Checker<'_> {
                     ast::DeviceValueAst::Bool(b) => crate::devfilter::DeviceValue::Bool(*b),
                     ast::DeviceValueAst::List(l) => crate::devfilter::DeviceValue::List(l.clone()),
                 };
-                let name = snake_to_camel(&prop.name.node);
+                let name = crate::devfilter::snake_to_camel(&prop.name.node);
                 if let Err(message) = probe.set(&name, value) {
                     let known = crate::devfilter::ATTRIBUTES.iter().any(|a| a.eq_ignore_ascii_case(&name));
                     let error = if known {
@@ -367,21 +367,4 @@ fn example_value(control: &str) -> &'static str {
         "persistent_browser" => "never",
         _ => "block_downloads",
     }
-}
-
-/// `trust_type` → `trustType`; camelCase input is returned unchanged.
-pub fn snake_to_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -436,23 +436,6 @@ pub(crate) fn parse_country(field: &str, text: &str) -> Result<String, ScenarioE
         .with_help(help))
 }
 
-/// `trust_type` → `trustType`; camelCase is returned unchanged.
-fn snake_to_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Read a device object: `registered` plus device-filter attributes in capol snake_case or
 /// Graph camelCase.
 pub(crate) fn parse_device(mut f: Fields<'_>) -> Result<Device, ScenarioError> {
@@ -478,7 +461,7 @@ pub(crate) fn parse_device(mut f: Fields<'_>) -> Result<Device, ScenarioError> {
         }
         let name = match key.as_str() {
             "ownership" => "deviceOwnership".to_owned(),
-            other => snake_to_camel(other),
+            other => crate::devfilter::snake_to_camel(other),
         };
         let v = match value {
             Value::Null => continue,
