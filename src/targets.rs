@@ -56,3 +56,19 @@ pub fn workspace_notes(program: &crate::ir::Program) -> Vec<Note> {
     }
     notes
 }
+
+/// Graph's special values of a user set for `includeUsers` / `excludeUsers` (and the
+/// provider's `included_users` / `excluded_users`), which come before the user ids.
+pub(crate) fn special_users(set: &crate::ir::UserSet) -> Vec<String> {
+    let mut out = Vec::new();
+    if set.all {
+        out.push("All".to_owned());
+    }
+    if set.none {
+        out.push("None".to_owned());
+    }
+    if set.all_guests {
+        out.push("GuestsOrExternalUsers".to_owned());
+    }
+    out
+}

@@ -369,21 +369,9 @@ fn conditions(r: &mut Resolver<'_>, p: &ir::Policy) -> Value {
 }
 
 fn users(r: &mut Resolver<'_>, u: &ir::Users) -> Value {
-    let mut include_users = Vec::new();
-    if u.include.all {
-        include_users.push("All".to_owned());
-    }
-    if u.include.none {
-        include_users.push("None".to_owned());
-    }
-    if u.include.all_guests {
-        include_users.push("GuestsOrExternalUsers".to_owned());
-    }
+    let mut include_users = super::special_users(&u.include);
     include_users.extend(u.include.users.iter().map(|x| r.object("user", x)));
-    let mut exclude_users = Vec::new();
-    if u.exclude.all_guests {
-        exclude_users.push("GuestsOrExternalUsers".to_owned());
-    }
+    let mut exclude_users = super::special_users(&u.exclude);
     exclude_users.extend(u.exclude.users.iter().map(|x| r.object("user", x)));
     let ids = |r: &mut Resolver<'_>, kind: &str, refs: &[ir::Ref]| -> Vec<String> {
         refs.iter().map(|x| r.object(kind, x)).collect()

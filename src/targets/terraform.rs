@@ -336,21 +336,9 @@ fn applications(refs: &mut Refs<'_>, t: &ir::Target) -> Value {
 }
 
 fn users(refs: &mut Refs<'_>, u: &ir::Users) -> Value {
-    let mut include_users = Vec::new();
-    if u.include.all {
-        include_users.push("All".to_owned());
-    }
-    if u.include.none {
-        include_users.push("None".to_owned());
-    }
-    if u.include.all_guests {
-        include_users.push("GuestsOrExternalUsers".to_owned());
-    }
+    let mut include_users = super::special_users(&u.include);
     include_users.extend(u.include.users.iter().map(|x| refs.object("user", x)));
-    let mut exclude_users = Vec::new();
-    if u.exclude.all_guests {
-        exclude_users.push("GuestsOrExternalUsers".to_owned());
-    }
+    let mut exclude_users = super::special_users(&u.exclude);
     exclude_users.extend(u.exclude.users.iter().map(|x| refs.object("user", x)));
     let mut block = Map::new();
     block.insert("included_users".into(), json!(include_users));
