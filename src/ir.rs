@@ -458,6 +458,35 @@ pub struct Policy {
     pub session: Session,
 }
 
+impl Policy {
+    /// A policy with only a name, a state, users and a target: every condition unset (so it
+    /// matches every sign-in) and no controls. Checking and coverage probes start from it.
+    pub fn unconditional(display_name: String, state: PolicyState, users: Users, target: Target) -> Policy {
+        Policy {
+            display_name,
+            id: None,
+            description: None,
+            state,
+            report_only_since: None,
+            contingency: false,
+            users,
+            service_principals: None,
+            target,
+            locations: None,
+            platforms: None,
+            client_apps: vec![ClientApp::All],
+            sign_in_risk: Vec::new(),
+            user_risk: Vec::new(),
+            service_principal_risk: Vec::new(),
+            insider_risk: Vec::new(),
+            device_filter: None,
+            auth_flows: Vec::new(),
+            grant: None,
+            session: Session::default(),
+        }
+    }
+}
+
 /// The state of a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -37,32 +37,12 @@ impl Checker<'_> {
             name: Loc { file, span: p.name.span },
             settings: BTreeMap::new(),
         };
-        let mut policy = ir::Policy {
-            display_name: name.clone(),
-            id: None,
-            description: None,
-            state: ir::PolicyState::Disabled,
-            report_only_since: None,
-            contingency: false,
-            users: ir::Users::default(),
-            service_principals: None,
-            target: ir::Target::Apps {
-                include: ir::AppSet::default(),
-                exclude: ir::AppSet::default(),
-                filter: None,
-            },
-            locations: None,
-            platforms: None,
-            client_apps: vec![ir::ClientApp::All],
-            sign_in_risk: Vec::new(),
-            user_risk: Vec::new(),
-            service_principal_risk: Vec::new(),
-            insider_risk: Vec::new(),
-            device_filter: None,
-            auth_flows: Vec::new(),
-            grant: None,
-            session: ir::Session::default(),
-        };
+        let mut policy = ir::Policy::unconditional(
+            name.clone(),
+            ir::PolicyState::Disabled,
+            ir::Users::default(),
+            ir::Target::Apps { include: ir::AppSet::default(), exclude: ir::AppSet::default(), filter: None },
+        );
         let mut state_seen = false;
         let mut targets = Targets::default();
         let mut client_apps_set = false;

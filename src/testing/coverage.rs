@@ -315,26 +315,8 @@ fn neutral(program: &ir::Program, group: &Group, name: String) -> ir::Policy {
         )
     };
     ir::Policy {
-        display_name: name,
-        id: None,
-        description: None,
-        state: ir::PolicyState::Enabled,
-        report_only_since: None,
-        contingency: false,
-        users,
         service_principals,
-        target,
-        locations: None,
-        platforms: None,
-        client_apps: vec![ir::ClientApp::All],
-        sign_in_risk: Vec::new(),
-        user_risk: Vec::new(),
-        service_principal_risk: Vec::new(),
-        insider_risk: Vec::new(),
-        device_filter: None,
-        auth_flows: Vec::new(),
-        grant: None,
-        session: ir::Session::default(),
+        ..ir::Policy::unconditional(name, ir::PolicyState::Enabled, users, target)
     }
 }
 
