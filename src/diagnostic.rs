@@ -1064,6 +1064,24 @@ pub enum Error {
         span: Option<SourceSpan>,
     },
 
+    /// A policy refers to a location capol's Graph output creates, but the location's file is
+    /// not among the inputs.
+    #[error("`{value}` at `{property}` stands for a named location whose file is not in the imported files")]
+    #[diagnostic(
+        code(capol::import::uncreated_location),
+        severity(Warning),
+        help(
+            "declared as the empty `location {name}`; import the whole output directory of `capol compile --target graph`, with its `manifest.json`, to keep the location's ranges"
+        )
+    )]
+    ImportUncreatedLocation {
+        property: String,
+        value: String,
+        name: String,
+        #[label("placeholder of a location the deployment creates")]
+        span: Option<SourceSpan>,
+    },
+
     /// A value has the wrong JSON type or an unknown value where capol needs a known one.
     #[error("`{property}` {problem}")]
     #[diagnostic(code(capol::import::invalid_value), severity(Warning), help("the value was not imported"))]

@@ -184,8 +184,16 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
         documents.push(Document { file, objects: objects_of(value) });
     }
 
-    // Pass 1: everything that names things, so policies see every display name.
+    // Pass 0: what capol's own Graph output says about names, so they survive a round trip.
     let mut inv = Inventory::default();
+    let created = created_location_names(&documents, &sources);
+    for doc in &documents {
+        for (_, value) in &doc.objects {
+            want_placeholder_names(value, &mut inv);
+        }
+    }
+
+    // Pass 1: everything that names things, so policies see every display name.
     let mut policies = Vec::new();
     for doc in &documents {
         let text = sources.get(doc.file).map_or("", |f| f.text.as_str());
@@ -206,7 +214,15 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
                     }
                     policies.push((doc.file, path.clone(), value.clone()));
                 }
-                Some(read::Kind::Location) => inv.add_location(object, path, &mut rep),
+                Some(read::Kind::Location) => {
+                    let name = if path.is_root() {
+                        created.get(&normalise_path(sources.path(doc.file))).map(String::as_str)
+                    } else {
+                        None
+                    };
+                    inv.add_location(object, path, name, &mut rep);
+                }
+                Some(read::Kind::Manifest) => {}
                 Some(read::Kind::Group) => inv.add_group(object),
                 Some(read::Kind::User) => inv.add_user(object),
                 Some(read::Kind::AuthStrength) => inv.add_auth_strength(object),
@@ -284,7 +300,7 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
             diags.push(*file, error);
         }
     }
-    inv.declare_given();
+    inv.declare_given(&mut Reporter::new(""));
 
     // Files.
     let summary_counts = (
@@ -348,6 +364,56 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
     };
     diags.sort();
     ImportOutput { files, sources, diags, policies: records, summary }
+}
+
+/// Location file path → workspace name, from every `manifest.json` of `capol compile --target
+/// graph` among the inputs (its paths are relative to its own directory).
+fn created_location_names(documents: &[Document], sources: &Sources) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for doc in documents {
+        for (path, value) in &doc.objects {
+            let Value::Object(object) = value else { continue };
+            if !path.is_root() || classify(object) != Some(read::Kind::Manifest) {
+                continue;
+            }
+            let dir = std::path::Path::new(sources.path(doc.file)).parent().map(std::path::Path::to_path_buf);
+            for file in object.get("files").and_then(Value::as_array).into_iter().flatten() {
+                let get = |k: &str| file.get(k).and_then(Value::as_str);
+                if let (Some("namedLocation"), Some(relative), Some(name), None) =
+                    (get("type"), get("path"), get("name"), get("id"))
+                {
+                    let full = dir.as_ref().map_or_else(|| relative.into(), |d| d.join(relative));
+                    names.insert(normalise_path(&full.to_string_lossy()), name.to_owned());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// A path compared by its components, so `out/./locations/a.json` and `out/locations/a.json`
+/// are one file.
+fn normalise_path(path: &str) -> String {
+    std::path::Path::new(path)
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Keep the names of capol's `${kind:name}` placeholders free, wherever they are in a document.
+fn want_placeholder_names(value: &Value, inv: &mut Inventory) {
+    match value {
+        Value::String(s) => {
+            if let Some((_, name)) = crate::targets::graph::parse_placeholder(s) {
+                inv.want_name(name);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| want_placeholder_names(v, inv)),
+        Value::Object(map) => map.values().for_each(|v| want_placeholder_names(v, inv)),
+        _ => {}
+    }
 }
 
 /// The objects of a document: a list response's `value` items, an array's items, or the

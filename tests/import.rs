@@ -222,3 +222,68 @@ fn cli_reports_unreadable_files() {
         .stderr(predicate::str::contains("capol::import::unreadable"));
     assert!(!dir.path().join("ws").exists());
 }
+
+/// `compile --target graph` then `import` of its output directory gives back a workspace that
+/// compiles to the same request bodies: locations the deployment creates keep their names and
+/// ranges through the manifest.
+#[test]
+fn cli_round_trips_graph_output_through_its_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (first, ws, second) = (dir.path().join("g1"), dir.path().join("ws"), dir.path().join("g2"));
+    capol().arg("compile").arg("--target").arg("graph").arg(root.join("examples/baseline")).arg("-o").arg(&first).assert().success();
+    capol()
+        .arg("import")
+        .arg(&first)
+        .arg("-o")
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 named locations").and(predicate::str::contains("0 warnings")));
+    let inventory = std::fs::read_to_string(ws.join(import::INVENTORY_FILE)).unwrap();
+    assert!(inventory.contains("location blocked_countries {"), "{inventory}");
+    assert!(inventory.contains("location headquarters {"), "{inventory}");
+    capol().arg("compile").arg("--target").arg("graph").arg(&ws).arg("-o").arg(&second).assert().success();
+    for sub in ["locations", "policies"] {
+        for entry in std::fs::read_dir(first.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let other = second.join(sub).join(path.file_name().unwrap());
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), std::fs::read_to_string(&other).unwrap(), "{}", path.display());
+        }
+    }
+}
+
+/// Without the location files, a `${location:NAME}` placeholder is declared as an empty location
+/// under its own name, with a warning that says what to import.
+#[test]
+fn a_created_location_without_its_file_is_reported() {
+    let policy = br#"{"displayName": "P", "state": "enabled",
+      "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]},
+        "locations": {"includeLocations": ["All"], "excludeLocations": ["${location:hq}"]}},
+      "grantControls": {"operator": "OR", "builtInControls": ["block"]}}"#;
+    let out = import::import(&[Input { path: "p.json".into(), bytes: policy.to_vec() }]);
+    let codes: Vec<String> = out.diags.items.iter().map(|d| d.error.code_str()).collect();
+    assert_eq!(codes, ["capol::import::uncreated_location"]);
+    assert!(out.files[0].text.contains("location hq {"), "{}", out.files[0].text);
+    assert!(out.files[1].text.contains("exclude hq"), "{}", out.files[1].text);
+}
+
+/// A location file without an id (one a deployment would create) is imported under its display
+/// name when no manifest names it, and a `${location:NAME}` placeholder with that name finds it.
+#[test]
+fn an_id_less_location_is_named_after_its_display_name() {
+    let location = br##"{"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "Head Office",
+      "isTrusted": true, "ipRanges": [{"cidrAddress": "203.0.113.0/24"}]}"##;
+    let policy = br#"{"displayName": "P", "state": "enabled",
+      "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]},
+        "locations": {"includeLocations": ["All"], "excludeLocations": ["${location:head_office}"]}},
+      "grantControls": {"operator": "OR", "builtInControls": ["block"]}}"#;
+    let out = import::import(&[
+        Input { path: "loc.json".into(), bytes: location.to_vec() },
+        Input { path: "p.json".into(), bytes: policy.to_vec() },
+    ]);
+    assert!(out.diags.is_empty(), "{:?}", out.diags);
+    let inventory = &out.files[0].text;
+    assert!(inventory.contains("location head_office {") && inventory.contains("ip 203.0.113.0/24"), "{inventory}");
+    assert!(!inventory.contains("id ="), "{inventory}");
+}

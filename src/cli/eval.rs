@@ -96,10 +96,7 @@ fn load_program(args: &EvalArgs, printer: &Printer) -> Result<ir::Program, Statu
         _ => None,
     });
     if let Some(path) = ir_path {
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            printer.plain_error(&format!("cannot read `{}`: {}", path.display(), describe(&e)));
-            Status::Failure
-        })?;
+        let text = read_input(&path).map_err(|e| e.report(args.format, printer))?;
         let program: ir::Program = serde_json::from_str(&text).map_err(|e| {
             printer.plain_error(&format!("`{}` is not a capol IR file: {e}", path.display()));
             Status::Invalid
@@ -130,18 +127,45 @@ fn load_program(args: &EvalArgs, printer: &Printer) -> Result<ir::Program, Statu
     }
 }
 
-fn read_input(path: &Path) -> Result<String, IoError> {
-    let mut text = String::new();
-    let result = if path == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
+/// Why an input file could not be used: it could not be read (exit 1), or its bytes are not
+/// text (exit 2, like any other malformed input).
+enum ReadFailure {
+    Io(IoError),
+    Decode(ScenarioError),
+}
+
+impl ReadFailure {
+    fn report(&self, format: Format, printer: &Printer) -> Status {
+        match self {
+            ReadFailure::Io(e) => {
+                printer.plain_error(&e.0);
+                Status::Failure
+            }
+            ReadFailure::Decode(e) => {
+                print_scenario_error(format, e, None);
+                Status::Invalid
+            }
+        }
+    }
+}
+
+/// Read a JSON input as text: UTF-8 with or without a byte order mark, or UTF-16 with one, as
+/// Windows tools write them.
+fn read_input(path: &Path) -> Result<String, ReadFailure> {
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        std::fs::read(path).and_then(|bytes| {
-            String::from_utf8(bytes)
-                .map(|s| text = s)
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"))
-        })
+        std::fs::read(path).map(|b| bytes = b)
     };
-    result.map(|()| text).map_err(|e| IoError(format!("cannot read `{}`: {}", path.display(), describe(&e))))
+    read.map_err(|e| ReadFailure::Io(IoError(format!("cannot read `{}`: {}", path.display(), describe(&e)))))?;
+    crate::import::read::decode(&bytes).map_err(|reason| {
+        ReadFailure::Decode(ScenarioError::new(
+            crate::eval::ErrorKind::Json,
+            "",
+            format!("`{}` is not text: {reason}", path.display()),
+        ))
+    })
 }
 
 /// Run `capol eval`.
@@ -160,10 +184,7 @@ pub fn run(args: &EvalArgs) -> Status {
         Some(path) => {
             let text = match read_input(path) {
                 Ok(t) => t,
-                Err(e) => {
-                    printer.plain_error(&e.0);
-                    return Status::Failure;
-                }
+                Err(e) => return e.report(args.format, &printer),
             };
             match Directory::from_json(&text) {
                 Ok(d) => Some(d.bind(&engine)),
@@ -191,10 +212,7 @@ pub fn run(args: &EvalArgs) -> Status {
 fn single(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printer) -> Status {
     let text = match read_input(path) {
         Ok(t) => t,
-        Err(e) => {
-            printer.plain_error(&e.0);
-            return Status::Failure;
-        }
+        Err(e) => return e.report(args.format, printer),
     };
     let mut run = match crate::eval::evaluate_document(resolver, &text, args.input) {
         Ok(r) => r,

@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::Reporter;
-use super::names::Names;
+use super::names::{Names, identifier};
 use super::read::{self, JsonPath};
 use crate::catalog;
 use crate::check::words::{is_auth_context_id, is_guid, is_placeholder};
 use crate::diagnostic::Error;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{self, Ident, ObjectKind, Str};
+use crate::targets::graph::{parse_placeholder, placeholder};
 
 /// What an inventory entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,6 +85,12 @@ fn string(text: &str) -> Str {
     Spanned::new(text.to_owned(), Span::default())
 }
 
+/// The key of a location: its id in lower case, or the `${location:NAME}` placeholder of one
+/// the deployment creates, as written.
+fn location_key(id: &str) -> String {
+    if parse_placeholder(id).is_some() { id.to_owned() } else { id.to_lowercase() }
+}
+
 fn short_id(id: &str) -> String {
     id.chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>().to_lowercase()
 }
@@ -151,15 +158,35 @@ impl Inventory {
     }
 
     /// Record a named location object; unmodelled location types and range kinds are reported.
-    pub fn add_location(&mut self, object: &Map<String, Value>, path: &JsonPath, rep: &mut Reporter) {
-        let Some(id) = object.get("id").and_then(Value::as_str) else {
-            rep.warn(&path.key("id"), |property, span| Error::ImportInvalidValue {
-                property,
-                problem: "is missing: a named location without an id cannot be referenced".into(),
-                span,
-            });
-            return;
+    /// A location without an id is one a deployment creates (capol's Graph output writes them
+    /// so): it is named `created_name` (from the output's manifest) or after its display name,
+    /// and policies refer to it by the `${location:NAME}` placeholder.
+    pub fn add_location(
+        &mut self,
+        object: &Map<String, Value>,
+        path: &JsonPath,
+        created_name: Option<&str>,
+        rep: &mut Reporter,
+    ) {
+        let id = match object.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => {
+                let Some(name) = created_name
+                    .map(str::to_owned)
+                    .or_else(|| object.get("displayName").and_then(Value::as_str).map(|d| identifier(d, "location")))
+                else {
+                    rep.warn(&path.key("id"), |property, span| Error::ImportInvalidValue {
+                        property,
+                        problem: "is missing, and so is `displayName`: the named location cannot be referenced".into(),
+                        span,
+                    });
+                    return;
+                };
+                self.names.want(&name);
+                placeholder("location", &name)
+            }
         };
+        let id = id.as_str();
         let display_name = object.get("displayName").and_then(Value::as_str).unwrap_or(id).to_owned();
         let odata = object.get("@odata.type").and_then(Value::as_str).unwrap_or("");
         let trusted = object.get("isTrusted").and_then(Value::as_bool).unwrap_or(false);
@@ -210,7 +237,7 @@ impl Inventory {
             );
             LocationBody::Unmanaged { trusted }
         };
-        let key = id.to_lowercase();
+        let key = location_key(id);
         self.display_names.entry((Kind::Location, key.clone())).or_insert_with(|| display_name.clone());
         self.locations.entry(key.clone()).or_insert(KnownLocation { display_name, body });
         if !self.given.contains(&(Kind::Location, key.clone())) {
@@ -222,6 +249,11 @@ impl Inventory {
     /// object on first use. Placeholders and invalid ids are reported.
     pub fn reference(&mut self, kind: Kind, raw: &str, path: &JsonPath, rep: &mut Reporter) -> String {
         let raw = raw.trim();
+        if let Some((word, name)) = parse_placeholder(raw)
+            && word == kind.keyword()
+        {
+            return self.declare_created(kind, raw, name, path, rep);
+        }
         if is_placeholder(raw) {
             let key = (kind, raw.to_owned());
             let name = match self.entries.get(&key) {
@@ -290,6 +322,23 @@ impl Inventory {
         self.declare(kind, raw)
     }
 
+    /// Declare the object a `${kind:name}` placeholder stands for: declared without an id, as in
+    /// the workspace the placeholder was compiled from, keeping its name when it is free.
+    fn declare_created(&mut self, kind: Kind, raw: &str, name: &str, path: &JsonPath, rep: &mut Reporter) -> String {
+        let key = (kind, raw.to_owned());
+        if let Some(e) = self.entries.get(&key) {
+            return e.name.clone();
+        }
+        let name = self.names.claim(name, kind.keyword());
+        if kind == Kind::Location && !self.locations.contains_key(raw) {
+            let (value, name_for) = (raw.to_owned(), name.clone());
+            rep.warn(path, move |property, span| Error::ImportUncreatedLocation { property, value, name: name_for, span });
+        }
+        let decl = self.declaration(kind, &name, Some(raw), None);
+        self.entries.insert(key, Entry { name: name.clone(), decl });
+        name
+    }
+
     /// Declare the object with a GUID (or other valid) id `raw`.
     fn declare(&mut self, kind: Kind, raw: &str) -> String {
         let id = raw.to_lowercase();
@@ -325,8 +374,10 @@ impl Inventory {
     /// A declaration with an optional id and display name; for locations the definition read
     /// from its file, when there was one.
     fn declaration(&self, kind: Kind, name: &str, id: Option<&str>, display: Option<&str>) -> ast::Decl {
+        let created = id.is_some_and(|i| parse_placeholder(i).is_some());
+        let known = id.and_then(|i| self.locations.get(&location_key(i)));
+        let id = if created { None } else { id };
         if kind == Kind::Location {
-            let known = id.and_then(|i| self.locations.get(&i.to_lowercase()));
             let mut l = ast::LocationDecl {
                 span: Span::default(),
                 name: ident(name),
@@ -364,11 +415,19 @@ impl Inventory {
     }
 
     /// Declare every object that was given as a file but that no policy referenced.
-    pub fn declare_given(&mut self) {
+    pub fn declare_given(&mut self, rep: &mut Reporter) {
         let given = self.given.clone();
         for (kind, id) in given {
-            if !self.entries.contains_key(&(kind, id.clone())) {
-                self.declare(kind, &id);
+            if self.entries.contains_key(&(kind, id.clone())) {
+                continue;
+            }
+            match parse_placeholder(&id) {
+                Some((_, name)) => {
+                    self.declare_created(kind, &id, name, &JsonPath::root(), rep);
+                }
+                None => {
+                    self.declare(kind, &id);
+                }
             }
         }
     }
@@ -387,6 +446,11 @@ impl Inventory {
         let mut entries: Vec<(Kind, Entry)> = self.entries.into_iter().map(|((k, _), e)| (k, e)).collect();
         entries.sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.name.cmp(&b.name)));
         tenant.into_iter().chain(entries.into_iter().map(|(_, e)| e.decl)).collect()
+    }
+
+    /// Keep `name` free: a `${kind:name}` placeholder will claim it.
+    pub fn want_name(&mut self, name: &str) {
+        self.names.want(name);
     }
 
     /// Number of declared entries of a kind.

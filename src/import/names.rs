@@ -90,6 +90,8 @@ pub fn identifier(display: &str, prefix: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     used: BTreeSet<String>,
+    /// Names that `claim` will ask for later; `allocate` leaves them free.
+    wanted: BTreeSet<String>,
 }
 
 impl Names {
@@ -103,12 +105,27 @@ impl Names {
         self.used.insert(name.to_owned());
     }
 
+    /// Keep `name` free for a later `claim`: objects the inputs name exactly (capol's own
+    /// `${kind:name}` placeholders) keep their names whatever order the inputs come in.
+    pub fn want(&mut self, name: &str) {
+        self.wanted.insert(name.to_owned());
+    }
+
+    /// `name` itself when it is a valid identifier not handed out yet, else a unique variant.
+    pub fn claim(&mut self, name: &str, prefix: &str) -> String {
+        if identifier(name, prefix) == name && !self.used.contains(name) {
+            self.used.insert(name.to_owned());
+            return name.to_owned();
+        }
+        self.allocate(name, prefix)
+    }
+
     /// A unique identifier for `display`, see `identifier`.
     pub fn allocate(&mut self, display: &str, prefix: &str) -> String {
         let base = identifier(display, prefix);
         let mut candidate = base.clone();
         let mut n = 2;
-        while self.used.contains(&candidate) {
+        while self.used.contains(&candidate) || self.wanted.contains(&candidate) {
             candidate = format!("{base}_{n}");
             n += 1;
         }

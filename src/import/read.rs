@@ -83,6 +83,8 @@ pub enum Kind {
     AuthStrength,
     /// IntuneManagement's `MigrationTable.json`.
     MigrationTable,
+    /// The `manifest.json` of `capol compile --target graph`, which names the files' objects.
+    Manifest,
 }
 
 /// Tell what an object is, from its `@odata.type` or, in trimmed exports without one, from the
@@ -99,7 +101,9 @@ pub fn classify(object: &Map<String, Value>) -> Option<Kind> {
         _ => {}
     }
     let has = |key: &str| object.contains_key(key);
-    if has("conditions") && has("displayName") {
+    if has("capol_graph") && object.get("files").is_some_and(Value::is_array) {
+        Some(Kind::Manifest)
+    } else if has("conditions") && has("displayName") {
         Some(Kind::Policy)
     } else if has("ipRanges") || has("countriesAndRegions") || has("compliantNetworkType") {
         Some(Kind::Location)
@@ -131,6 +135,11 @@ impl JsonPath {
     /// The path of the document itself.
     pub fn root() -> JsonPath {
         JsonPath::default()
+    }
+
+    /// True for the document itself.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The path of a property of this object.

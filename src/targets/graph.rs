@@ -134,6 +134,14 @@ pub fn placeholder(kind: &str, name: &str) -> String {
     format!("${{{kind}:{name}}}")
 }
 
+/// The kind and name of a placeholder `placeholder` wrote, or `None` for any other text.
+pub fn parse_placeholder(text: &str) -> Option<(&str, &str)> {
+    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
+    let (kind, name) = inner.split_once(':')?;
+    let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (word(kind) && word(name)).then_some((kind, name))
+}
+
 /// Compile a program to Graph request bodies and a manifest.
 pub fn compile(program: &Program) -> GraphOutput {
     let mut resolver = Resolver::new(program);
