@@ -910,6 +910,18 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    /// A test's sign-in names no app, user action or authentication context.
+    #[error("the sign-in of test `{name}` has no target")]
+    #[diagnostic(
+        code(capol::check::sign_in_without_target),
+        help("add `app = NAME`, `action = register_security_info` or `auth_context = NAME`: a sign-in is to one resource")
+    )]
+    SignInWithoutTarget {
+        name: String,
+        #[label("no `app`, `action` or `auth_context`")]
+        span: SourceSpan,
+    },
+
     /// A test has no expectation.
     #[error("test `{name}` expects nothing")]
     #[diagnostic(

@@ -172,10 +172,10 @@ fn junit_output_is_xml_with_the_counts() {
             _ => {}
         }
     }
-    assert_eq!((suites, cases, failures, errors), (1, 4, 2, 1));
+    assert_eq!((suites, cases, failures, errors), (1, 3, 2, 0));
     let root = root.expect("a testsuites element");
     let attr = |k: &str| root.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap();
-    assert_eq!((attr("tests"), attr("failures"), attr("errors")), ("4".into(), "2".into(), "1".into()));
+    assert_eq!((attr("tests"), attr("failures"), attr("errors")), ("3".into(), "2".into(), "0".into()));
     assert!(xml.contains("message=\"expected grant compliant_device, got grant mfa\""), "{xml}");
 }
 
@@ -183,14 +183,13 @@ fn junit_output_is_xml_with_the_counts() {
 fn json_output_lists_every_test() {
     let output = capol().args(["test", FAILING, "--format", "json"]).assert().code(2);
     let json: Value = serde_json::from_str(&stdout(output.get_output())).unwrap();
-    assert_eq!(json["summary"], serde_json::json!({"passed": 1, "failed": 2, "errors": 1}));
+    assert_eq!(json["summary"], serde_json::json!({"passed": 1, "failed": 2, "errors": 0}));
     let tests = json["workspaces"][0]["tests"].as_array().unwrap();
     let statuses: Vec<&str> = tests.iter().map(|t| t["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["passed", "failed", "failed", "error"]);
+    assert_eq!(statuses, ["passed", "failed", "failed"]);
     assert_eq!(tests[1]["failures"][0]["expected"], "grant compliant_device");
     assert_eq!(tests[1]["failures"][0]["actual"], "grant mfa");
     assert_eq!(tests[1]["line"], 46);
-    assert_eq!(tests[3]["error"]["code"], "capol::eval::missing_field");
     assert_eq!(tests[0]["decision"]["outcome"], "grant");
 }
 
@@ -241,4 +240,37 @@ fn a_workspace_with_errors_is_reported_and_fails() {
 #[test]
 fn coverage_with_junit_is_a_usage_error() {
     capol().args(["test", FAILING, "--coverage", "--format", "junit"]).assert().code(1);
+}
+
+/// The checker rejects tests that cannot be evaluated (`capol::check::sign_in_without_target`),
+/// so an evaluation error reaches a report only through the library; it is reported as an
+/// error, not as a failure, in every format.
+#[test]
+fn an_evaluation_error_is_an_error_in_every_report() {
+    let text = "user alice { upn = \"alice@contoso.example\" }\n\
+                policy \"P\" { state = enabled users { include all } target apps all grant mfa }\n\
+                test \"no target\" { sign_in { user = alice } expect allow }\n";
+    let mut sources = capol::Sources::new();
+    let file = sources.add("w.capol", text.to_owned());
+    let (parsed, _) = capol::syntax::parse(file, text);
+    // The checker refuses this test, so the engine comes from the policies alone.
+    let mut policies = capol::Sources::new();
+    policies.add("p.capol", text.lines().take(2).collect::<Vec<_>>().join("\n"));
+    let (program, _) = capol::compile_workspace(&policies);
+    let engine = capol::eval::Engine::new(&program.unwrap());
+    let files = vec![parsed];
+    let cases: Vec<capol::testing::TestCase<'_>> =
+        files[0].decls.iter().filter_map(|d| match d {
+            capol::syntax::ast::Decl::Test(t) => Some(capol::testing::TestCase { file, decl: t }),
+            _ => None,
+        }).collect();
+    let results = capol::testing::run(&engine, &cases);
+    assert_eq!(results[0].status(), capol::testing::Status::Error);
+    assert_eq!(results[0].error.as_ref().unwrap().kind.code(), "capol::eval::missing_field");
+    let suite = capol::testing::report::Suite { label: "w".into(), sources: &sources, results };
+    assert!(suite.human().contains("1 error"), "{}", suite.human());
+    let junit = capol::testing::report::junit(std::slice::from_ref(&suite));
+    assert!(junit.contains("errors=\"1\"") && junit.contains("<error "), "{junit}");
+    let json = capol::testing::report::json(&[(suite, None)]);
+    assert_eq!(json["summary"]["errors"], 1);
 }

@@ -49,6 +49,16 @@ impl Checker<'_> {
                     );
                 }
                 self.sign_in(file, &first.node);
+                let s = &first.node;
+                if s.app.is_none() && s.action.is_none() && s.auth_context.is_none() {
+                    // Point at the `sign_in` keyword, not the whole block.
+                    let start = first.span.start as usize;
+                    let keyword = crate::span::Span::new(start, (start + 7).min(first.span.end as usize));
+                    self.err(
+                        file,
+                        Error::SignInWithoutTarget { name: t.name.node.clone(), span: keyword.into() },
+                    );
+                }
             }
         }
         if t.expects.is_empty() {
