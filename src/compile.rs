@@ -50,7 +50,19 @@ fn normalise_location(location: &mut ir::Location) {
     match &mut location.kind {
         ir::LocationKind::Ip { ranges, .. } => {
             // IPv4 before IPv6, then by address and prefix (`Cidr`'s order), so diffs stay small.
-            ranges.sort_unstable();
+            // Lists usually arrive sorted within each family: split the families (linear) and
+            // sort only a family that is not in order already.
+            if !ranges.is_sorted() {
+                let (mut v4, mut v6): (Vec<ir::Cidr>, Vec<ir::Cidr>) =
+                    ranges.drain(..).partition(|r| r.network.is_ipv4());
+                for family in [&mut v4, &mut v6] {
+                    if !family.is_sorted() {
+                        family.sort_unstable();
+                    }
+                }
+                ranges.append(&mut v4);
+                ranges.append(&mut v6);
+            }
             ranges.dedup();
         }
         ir::LocationKind::Country { countries, .. } => {

@@ -914,7 +914,9 @@ pub enum Error {
     #[error("the sign-in of test `{name}` has no target")]
     #[diagnostic(
         code(capol::check::sign_in_without_target),
-        help("add `app = NAME`, `action = register_security_info` or `auth_context = NAME`: a sign-in is to one resource")
+        help(
+            "add `app = NAME`, `action = register_security_info` or `auth_context = NAME`: a sign-in is to one resource"
+        )
     )]
     SignInWithoutTarget {
         name: String,

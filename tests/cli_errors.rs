@@ -36,9 +36,14 @@ fn scratch() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::create_dir(dir.path().join("broken")).unwrap();
-    std::fs::write(dir.path().join("broken/p.capol"), "policy \"P\" {\n  users { include group nobody }\n}\n").unwrap();
+    std::fs::write(
+        dir.path().join("broken/p.capol"),
+        "policy \"P\" {\n  users { include group nobody }\n}\n",
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("unparsable")).unwrap();
-    std::fs::write(dir.path().join("unparsable/p.capol"), "policy \"P\" {\n  users { include group = }\n}\n").unwrap();
+    std::fs::write(dir.path().join("unparsable/p.capol"), "policy \"P\" {\n  users { include group = }\n}\n")
+        .unwrap();
     std::fs::create_dir(dir.path().join("empty")).unwrap();
     std::fs::write(dir.path().join("empty/notes.txt"), "nothing to see").unwrap();
     dir
@@ -175,7 +180,9 @@ fn an_unreadable_file_exits_1_naming_it() {
         std::fs::write(locked.join("p.capol"), "tenant { edition = p2 }\n").unwrap();
         std::fs::set_permissions(locked.join("p.capol"), std::fs::Permissions::from_mode(0o000)).unwrap();
         if std::fs::read(locked.join("p.capol")).is_ok() {
-            println!("skipped the permission case: this process reads files whatever their mode (a privileged user)");
+            println!(
+                "skipped the permission case: this process reads files whatever their mode (a privileged user)"
+            );
         } else {
             cases.push(("../locked/p.capol".into(), "permission denied"));
         }
@@ -187,7 +194,8 @@ fn an_unreadable_file_exits_1_naming_it() {
     for (file, reason) in &cases {
         for command in COMMANDS {
             let target = if file.starts_with("..") { "locked".to_owned() } else { "ws".to_owned() };
-            let shown = if file.starts_with("..") { "locked/p.capol".to_owned() } else { format!("ws/{file}") };
+            let shown =
+                if file.starts_with("..") { "locked/p.capol".to_owned() } else { format!("ws/{file}") };
             capol(dir.path())
                 .args(args(command, &target))
                 .assert()
@@ -228,12 +236,12 @@ fn output_into_a_missing_folder_exits_1_and_creates_nothing() {
         &["eval", "ws", "--batch", "scenario.json", "-o", "missing/decisions.jsonl"],
     ];
     for case in cases {
-        capol(dir.path())
-            .args(*case)
-            .assert()
-            .code(1)
-            .stdout("")
-            .stderr(predicate::str::contains("`missing`").and(predicate::str::contains("no such file or directory").or(predicate::str::contains("does not exist"))));
+        capol(dir.path()).args(*case).assert().code(1).stdout("").stderr(
+            predicate::str::contains("`missing`").and(
+                predicate::str::contains("no such file or directory")
+                    .or(predicate::str::contains("does not exist")),
+            ),
+        );
         assert!(!dir.path().join("missing").exists(), "{case:?} created the folder");
     }
     // Folder outputs are created, parents included: they name a folder to fill, not a file.
@@ -300,7 +308,9 @@ fn byte_order_marks() {
     };
     let inventory = std::fs::read_to_string(dir.path().join("ws/inventory.capol")).unwrap();
     std::fs::write(dir.path().join("ws/inventory.capol"), bom(&inventory)).unwrap();
-    for command in [&["check", "ws"][..], &["compile", "ws"], &["test", "ws"], &["verify", "ws"], &["lint", "ws"]] {
+    for command in
+        [&["check", "ws"][..], &["compile", "ws"], &["test", "ws"], &["verify", "ws"], &["lint", "ws"]]
+    {
         capol(dir.path()).args(command).assert().success();
     }
     let scenario = std::fs::read_to_string(dir.path().join("scenario.json")).unwrap();
@@ -313,7 +323,8 @@ fn byte_order_marks() {
             .stdout(predicate::str::contains("allow"));
     }
     capol(dir.path()).args(["compile", "ws", "--target", "graph", "-o", "graph"]).assert().success();
-    let policy = std::fs::read_dir(dir.path().join("graph/policies")).unwrap().next().unwrap().unwrap().path();
+    let policy =
+        std::fs::read_dir(dir.path().join("graph/policies")).unwrap().next().unwrap().unwrap().path();
     let text = std::fs::read_to_string(&policy).unwrap();
     std::fs::write(&policy, utf16(&text)).unwrap();
     capol(dir.path()).args(["import", "graph", "-o", "imported"]).assert().success();

@@ -7,8 +7,8 @@ use std::path::Path;
 use capol::import::{Input, import};
 use capol::targets::OutputFile;
 use capol::targets::graph::{self, compare};
-use serde_json::{Value, json};
 use proptest::prelude::*;
+use serde_json::{Value, json};
 
 fn render(diags: &capol::Diagnostics, sources: &capol::Sources) -> String {
     diags.items.iter().map(|d| capol::diagnostic::render_human(d, sources, false, 100)).collect()
@@ -137,5 +137,10 @@ fn examples_and_fixtures_round_trip() {
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} workspaces compiled");
-    assert!(failures.is_empty(), "{} of {checked} workspaces do not round-trip:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} workspaces do not round-trip:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -231,7 +231,15 @@ fn cli_round_trips_graph_output_through_its_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (first, ws, second) = (dir.path().join("g1"), dir.path().join("ws"), dir.path().join("g2"));
-    capol().arg("compile").arg("--target").arg("graph").arg(root.join("examples/baseline")).arg("-o").arg(&first).assert().success();
+    capol()
+        .arg("compile")
+        .arg("--target")
+        .arg("graph")
+        .arg(root.join("examples/baseline"))
+        .arg("-o")
+        .arg(&first)
+        .assert()
+        .success();
     capol()
         .arg("import")
         .arg(&first)
@@ -248,7 +256,12 @@ fn cli_round_trips_graph_output_through_its_manifest() {
         for entry in std::fs::read_dir(first.join(sub)).unwrap() {
             let path = entry.unwrap().path();
             let other = second.join(sub).join(path.file_name().unwrap());
-            assert_eq!(std::fs::read_to_string(&path).unwrap(), std::fs::read_to_string(&other).unwrap(), "{}", path.display());
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                std::fs::read_to_string(&other).unwrap(),
+                "{}",
+                path.display()
+            );
         }
     }
 }
@@ -284,6 +297,9 @@ fn an_id_less_location_is_named_after_its_display_name() {
     ]);
     assert!(out.diags.is_empty(), "{:?}", out.diags);
     let inventory = &out.files[0].text;
-    assert!(inventory.contains("location head_office {") && inventory.contains("ip 203.0.113.0/24"), "{inventory}");
+    assert!(
+        inventory.contains("location head_office {") && inventory.contains("ip 203.0.113.0/24"),
+        "{inventory}"
+    );
     assert!(!inventory.contains("id ="), "{inventory}");
 }

@@ -258,12 +258,15 @@ fn an_evaluation_error_is_an_error_in_every_report() {
     policies.add("p.capol", text.lines().take(2).collect::<Vec<_>>().join("\n"));
     let (program, _) = capol::compile_workspace(&policies);
     let engine = capol::eval::Engine::new(&program.unwrap());
-    let files = vec![parsed];
-    let cases: Vec<capol::testing::TestCase<'_>> =
-        files[0].decls.iter().filter_map(|d| match d {
+    let files = [parsed];
+    let cases: Vec<capol::testing::TestCase<'_>> = files[0]
+        .decls
+        .iter()
+        .filter_map(|d| match d {
             capol::syntax::ast::Decl::Test(t) => Some(capol::testing::TestCase { file, decl: t }),
             _ => None,
-        }).collect();
+        })
+        .collect();
     let results = capol::testing::run(&engine, &cases);
     assert_eq!(results[0].status(), capol::testing::Status::Error);
     assert_eq!(results[0].error.as_ref().unwrap().kind.code(), "capol::eval::missing_field");

@@ -460,6 +460,13 @@ impl Checker<'_> {
     /// Validate one CIDR range; returns its canonical form.
     fn cidr(&mut self, file: FileId, range: &Spanned<String>) -> Option<ir::Cidr> {
         let text = range.node.as_str();
+        if let Some((ip, prefix)) = ir::Cidr::parse_ipv4_fast(text)
+            && prefix > 8
+            && let Some(cidr) = ir::Cidr::new(ip.into(), prefix)
+            && cidr.network == std::net::IpAddr::V4(ip)
+        {
+            return Some(cidr);
+        }
         let Some((address, prefix)) = text.split_once('/') else {
             let help = text.parse::<IpAddr>().ok().map(|ip| {
                 let bits = if ip.is_ipv4() { 32 } else { 128 };

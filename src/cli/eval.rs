@@ -158,7 +158,9 @@ fn read_input(path: &Path) -> Result<String, ReadFailure> {
     } else {
         std::fs::read(path).map(|b| bytes = b)
     };
-    read.map_err(|e| ReadFailure::Io(IoError(format!("cannot read `{}`: {}", path.display(), describe(&e)))))?;
+    read.map_err(|e| {
+        ReadFailure::Io(IoError(format!("cannot read `{}`: {}", path.display(), describe(&e))))
+    })?;
     crate::import::read::decode(&bytes).map_err(|reason| {
         ReadFailure::Decode(ScenarioError::new(
             crate::eval::ErrorKind::Json,

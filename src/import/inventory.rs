@@ -171,13 +171,14 @@ impl Inventory {
         let id = match object.get("id").and_then(Value::as_str) {
             Some(id) => id.to_owned(),
             None => {
-                let Some(name) = created_name
-                    .map(str::to_owned)
-                    .or_else(|| object.get("displayName").and_then(Value::as_str).map(|d| identifier(d, "location")))
-                else {
+                let Some(name) = created_name.map(str::to_owned).or_else(|| {
+                    object.get("displayName").and_then(Value::as_str).map(|d| identifier(d, "location"))
+                }) else {
                     rep.warn(&path.key("id"), |property, span| Error::ImportInvalidValue {
                         property,
-                        problem: "is missing, and so is `displayName`: the named location cannot be referenced".into(),
+                        problem:
+                            "is missing, and so is `displayName`: the named location cannot be referenced"
+                                .into(),
                         span,
                     });
                     return;
@@ -324,7 +325,14 @@ impl Inventory {
 
     /// Declare the object a `${kind:name}` placeholder stands for: declared without an id, as in
     /// the workspace the placeholder was compiled from, keeping its name when it is free.
-    fn declare_created(&mut self, kind: Kind, raw: &str, name: &str, path: &JsonPath, rep: &mut Reporter) -> String {
+    fn declare_created(
+        &mut self,
+        kind: Kind,
+        raw: &str,
+        name: &str,
+        path: &JsonPath,
+        rep: &mut Reporter,
+    ) -> String {
         let key = (kind, raw.to_owned());
         if let Some(e) = self.entries.get(&key) {
             return e.name.clone();
@@ -332,7 +340,12 @@ impl Inventory {
         let name = self.names.claim(name, kind.keyword());
         if kind == Kind::Location && !self.locations.contains_key(raw) {
             let (value, name_for) = (raw.to_owned(), name.clone());
-            rep.warn(path, move |property, span| Error::ImportUncreatedLocation { property, value, name: name_for, span });
+            rep.warn(path, move |property, span| Error::ImportUncreatedLocation {
+                property,
+                value,
+                name: name_for,
+                span,
+            });
         }
         let decl = self.declaration(kind, &name, Some(raw), None);
         self.entries.insert(key, Entry { name: name.clone(), decl });
