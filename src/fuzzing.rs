@@ -55,10 +55,17 @@ pub fn format_round_trip(data: &[u8]) {
     }
 }
 
-/// Import arbitrary bytes as a Graph export; whatever is imported must parse and check without
-/// a panic.
+/// Import arbitrary bytes as Graph exports; whatever is imported must parse and check without a
+/// panic. NUL bytes (never valid in JSON) split the input into files `fuzz/p0.json`,
+/// `fuzz/p1.json`, ..., so a `manifest.json` of `capol compile --target graph` can name the
+/// others.
 pub fn import_export(data: &[u8]) {
-    let output = import::import(&[import::Input { path: "fuzz.json".into(), bytes: data.to_vec() }]);
+    let inputs: Vec<import::Input> = data
+        .split(|&b| b == 0)
+        .enumerate()
+        .map(|(i, part)| import::Input { path: format!("fuzz/p{i}.json"), bytes: part.to_vec() })
+        .collect();
+    let output = import::import(&inputs);
     let mut sources = Sources::new();
     for file in &output.files {
         sources.add(file.path.clone(), file.text.clone());

@@ -38,3 +38,22 @@ fn import_export_inputs() {
 fn evaluate_document_inputs() {
     run("evaluate_document", capol::fuzzing::evaluate_document);
 }
+
+/// The import harness splits its input at NUL bytes into files, so the fuzzer can reach the
+/// manifest of a Graph output: the seed made from the baseline's output imports its locations
+/// by the manifest's names, with no warning.
+#[test]
+fn the_import_harness_reads_several_files() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/import_export/seed-graph-output.bin");
+    let data = std::fs::read(path).unwrap();
+    let inputs: Vec<capol::import::Input> = data
+        .split(|&b| b == 0)
+        .enumerate()
+        .map(|(i, part)| capol::import::Input { path: format!("fuzz/p{i}.json"), bytes: part.to_vec() })
+        .collect();
+    assert_eq!(inputs.len(), 7);
+    let output = capol::import::import(&inputs);
+    assert_eq!(output.diags.warning_count(), 0, "{:?}", output.diags);
+    assert_eq!((output.summary.policies, output.summary.locations), (3, 3));
+    assert!(output.files[0].text.contains("location blocked_countries {"), "{}", output.files[0].text);
+}
