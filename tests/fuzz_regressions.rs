@@ -44,7 +44,8 @@ fn evaluate_document_inputs() {
 /// by the manifest's names, with no warning.
 #[test]
 fn the_import_harness_reads_several_files() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/import_export/seed-graph-output.bin");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/import_export/seed-graph-output.bin");
     let data = std::fs::read(path).unwrap();
     let inputs: Vec<capol::import::Input> = data
         .split(|&b| b == 0)

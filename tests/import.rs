@@ -303,3 +303,26 @@ fn an_id_less_location_is_named_after_its_display_name() {
     );
     assert!(!inventory.contains("id ="), "{inventory}");
 }
+
+/// Two location files without ids that would take the same name: the second is reported, not
+/// dropped silently.
+#[test]
+fn two_id_less_locations_with_one_name_are_reported() {
+    let location = |range: &str| {
+        format!(r#"{{"displayName": "Head Office", "ipRanges": [{{"cidrAddress": "{range}"}}]}}"#)
+            .into_bytes()
+    };
+    let out = import::import(&[
+        Input { path: "a.json".into(), bytes: location("203.0.113.0/24") },
+        Input { path: "b.json".into(), bytes: location("198.51.100.0/24") },
+    ]);
+    let messages: Vec<String> =
+        out.diags.items.iter().map(|d| format!("{} {}", out.sources.path(d.file), d.error)).collect();
+    assert_eq!(
+        messages,
+        [
+            "b.json `displayName` names a second named location `head_office` without an id; only the first is imported"
+        ]
+    );
+    assert!(out.files[0].text.contains("203.0.113.0/24"), "{}", out.files[0].text);
+}

@@ -183,8 +183,19 @@ impl Inventory {
                     });
                     return;
                 };
+                let key = placeholder("location", &name);
+                if self.locations.contains_key(&key) {
+                    rep.warn(&path.key("displayName"), |property, span| Error::ImportInvalidValue {
+                        property,
+                        problem: format!(
+                            "names a second named location `{name}` without an id; only the first is imported"
+                        ),
+                        span,
+                    });
+                    return;
+                }
                 self.names.want(&name);
-                placeholder("location", &name)
+                key
             }
         };
         let id = id.as_str();
