@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 use capol::eval::batch::{Scratch, evaluate_line};
 use capol::eval::{Engine, Evaluation, Input, Resolver, Scenario, SignIn};
-use capol::r#gen::{Rng, workspace};
+use capol::generate::{Rng, workspace};
 use criterion::{Criterion, Throughput, criterion_group};
 
 const POLICIES: usize = 195;
@@ -38,7 +38,7 @@ fn scenarios(n: usize) -> Vec<String> {
         ["exchange", "sharepoint", "teams", "azure_portal", "azure_management", "office365", "power_bi"];
     (0..n)
         .map(|_| {
-            let user = format!("usr_{}", rng.below(capol::r#gen::USERS));
+            let user = format!("usr_{}", rng.below(capol::generate::USERS));
             let target = match rng.below(20) {
                 0 => r#""action":"register_security_info""#.to_owned(),
                 1 => r#""auth_context":"sensitive""#.to_owned(),

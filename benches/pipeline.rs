@@ -19,7 +19,7 @@ fn pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline");
     group.sample_size(20);
     for (policies, locations, ranges) in SIZES {
-        let text = capol::r#gen::workspace(42, policies, locations, ranges);
+        let text = capol::generate::workspace(42, policies, locations, ranges);
         let sources = sources_for(&text);
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(BenchmarkId::new("parse", policies), &sources, |b, sources| {

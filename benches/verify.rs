@@ -10,7 +10,7 @@
 use std::hint::black_box;
 
 use capol::eval::Engine;
-use capol::r#gen::workspace;
+use capol::generate::workspace;
 use capol::verify::{Analysis, assertion, space::Atoms};
 use criterion::{Criterion, criterion_group, criterion_main};
 

@@ -79,7 +79,7 @@ pub fn evaluate_document(data: &[u8]) {
     static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
     let engine = ENGINE.get_or_init(|| {
         let mut sources = Sources::new();
-        sources.add("generated.capol", crate::r#gen::workspace(7, 30, 6, 40));
+        sources.add("generated.capol", crate::generate::workspace(7, 30, 6, 40));
         crate::compile_workspace(&sources).0.map(|program| Engine::new(&program))
     });
     let (Some(engine), Ok(text)) = (engine, std::str::from_utf8(data)) else { return };

@@ -13,7 +13,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod fuzzing;
-pub mod r#gen;
+pub mod generate;
 pub mod import;
 pub mod ir;
 pub mod lint;

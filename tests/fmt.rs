@@ -184,7 +184,7 @@ proptest! {
         seed in any::<u64>(),
         picks in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3), 0..40),
     ) {
-        let text = capol::r#gen::workspace(seed, 12, 3, 20);
+        let text = capol::generate::workspace(seed, 12, 3, 20);
         let out = format_checked("generated", &text);
         let (a, _) = syntax::parse(FileId(0), &text);
         let (b, _) = syntax::parse(FileId(0), &out);

@@ -79,7 +79,7 @@ proptest! {
         locations in 1usize..12,
         ranges in 1usize..20,
     ) {
-        let text = capol::r#gen::workspace(seed, policies, locations, ranges);
+        let text = capol::generate::workspace(seed, policies, locations, ranges);
         let before = graph_of(&[("generated.capol".into(), text)]).map_err(TestCaseError::fail)?;
         let after = round_trip(&before).map_err(TestCaseError::fail)?;
         assert_same(&before, &after)?;

@@ -20,7 +20,7 @@ proptest! {
         ranges in 1usize..30,
     ) {
         let mut sources = capol::Sources::new();
-        sources.add("generated.capol", capol::r#gen::workspace(seed, policies, locations, ranges));
+        sources.add("generated.capol", capol::generate::workspace(seed, policies, locations, ranges));
         let (program, diags) = capol::compile_workspace(&sources);
         prop_assert!(!diags.has_errors(), "{:?}", diags);
         let json: serde_json::Value = serde_json::from_str(&program.unwrap().to_json()).unwrap();

@@ -1,7 +1,7 @@
 //! Property test (issue 8): capol's evaluation engine against a small, obviously-correct
 //! reference evaluator written straight from `docs/eval.md` ("Semantics" and "Choices where
-//! Microsoft documents nothing"), on generated workspaces (`capol::r#gen::workspace`) and
-//! generated sign-ins, 10,000+ cases per run, deterministic (`capol::r#gen::Rng`) so a failure
+//! Microsoft documents nothing"), on generated workspaces (`capol::generate::workspace`) and
+//! generated sign-ins, 10,000+ cases per run, deterministic (`capol::generate::Rng`) so a failure
 //! names its seed and scenario.
 //!
 //! The reference walks the IR one policy and one condition at a time; it shares nothing with the
@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use capol::r#gen::Rng;
+use capol::generate::Rng;
 use capol::ir;
 
 /// A sign-in as the reference sees it.
@@ -386,7 +386,7 @@ fn engine_agrees_with_the_reference_evaluator() {
         let n_policies = 20 + rng.below(21);
         let n_locations = 4 + rng.below(5);
         let ranges = 5 + rng.below(16);
-        let text = capol::r#gen::workspace(seed, n_policies, n_locations, ranges);
+        let text = capol::generate::workspace(seed, n_policies, n_locations, ranges);
         let mut sources = capol::Sources::new();
         sources.add("gen.capol", text);
         let (program, diags) = capol::compile_workspace(&sources);

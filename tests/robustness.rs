@@ -28,7 +28,7 @@ fn a_hundred_thousand_policies_are_refused_with_the_limit() {
 fn killing_a_write_never_leaves_a_partial_file() {
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("big.capol");
-    std::fs::write(&workspace, capol::r#gen::workspace(3, 195, 60, 2000)).unwrap();
+    std::fs::write(&workspace, capol::generate::workspace(3, 195, 60, 2000)).unwrap();
     let out = dir.path().join("ir.json");
     let binary = assert_cmd::cargo::cargo_bin("capol");
     let mut outcomes = (0, 0);

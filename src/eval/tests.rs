@@ -813,13 +813,13 @@ fn sign_in_log_records_evaluate() {
 
 #[test]
 fn generated_workspaces_agree_between_full_and_fast_paths() {
-    let text = crate::r#gen::workspace(3, 80, 10, 30);
+    let text = crate::generate::workspace(3, 80, 10, 30);
     let mut sources = crate::Sources::new();
     sources.add("gen.capol", text);
     let (program, _) = crate::compile_workspace(&sources);
     let program = program.unwrap();
     let engine = Engine::new(&program);
-    let mut rng = crate::r#gen::Rng::new(11);
+    let mut rng = crate::generate::Rng::new(11);
     let apps = ["exchange", "sharepoint", "teams", "azure_portal", "office365", "admin_portals", "hr"];
     let mut fast = engine::Applicable::default();
     let mut full = Evaluation::default();
@@ -843,7 +843,7 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
         } else {
             format!("2001:db8:{:x}::{:x}", rng.below(700), rng.below(65536))
         };
-        let pick = |rng: &mut crate::r#gen::Rng, field: &str, words: &[&str]| {
+        let pick = |rng: &mut crate::generate::Rng, field: &str, words: &[&str]| {
             let i = rng.below(words.len() + 1);
             words.get(i).map(|w| format!(r#","{field}":"{w}""#)).unwrap_or_default()
         };

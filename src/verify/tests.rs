@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::model::{DimId, Point, Verdict};
 use super::*;
-use crate::r#gen::Rng;
+use crate::generate::Rng;
 
 struct Ws {
     analysis: Analysis,

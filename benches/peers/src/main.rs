@@ -341,7 +341,7 @@ fn compare(o: &Options) -> Result<String, String> {
     let _ = writeln!(r, "Machine: {}.\n", measure::machine());
     let _ = writeln!(
         r,
-        "Workload: `capol::gen::workspace(42, {policies}, {LOCATIONS}, {ranges})` without its device-filter lines \
+        "Workload: `capol::generate::workspace(42, {policies}, {LOCATIONS}, {ranges})` without its device-filter lines \
          ({} policies: {} enabled, {} report-only, {} disabled; {} named locations, {} ranges, {v4} IPv4 and {v6} \
          IPv6 intervals after folding); {n} sign-ins from `workload::sign_ins(seed 7)`, {:.0}% of them from an \
          address inside some named location, {:.1} applying policies per sign-in on average.\n",
@@ -498,7 +498,7 @@ fn measured<T>(items: &[T], mut f: impl FnMut(&T)) {
 fn instr(o: &Options) -> Result<String, String> {
     if o.evaluator == "compile" {
         // Parse, check and compile the workspace text once.
-        let text = capol::r#gen::workspace(42, o.policies, LOCATIONS, o.ranges);
+        let text = capol::generate::workspace(42, o.policies, LOCATIONS, o.ranges);
         let mut policies = 0;
         measured(std::slice::from_ref(&text), |t| {
             policies = workload::compile(t).map_or(0, |p| p.policies.len());
@@ -509,7 +509,7 @@ fn instr(o: &Options) -> Result<String, String> {
     // from a registered, compliant, Entra-joined device (as `benches/eval.rs` has them).
     let devices = o.evaluator == "capol-devices";
     let text = if devices {
-        capol::r#gen::workspace(42, o.policies, LOCATIONS, o.ranges)
+        capol::generate::workspace(42, o.policies, LOCATIONS, o.ranges)
     } else {
         workload::workspace_text(42, o.policies, LOCATIONS, o.ranges)
     };

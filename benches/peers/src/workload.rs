@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use capol::r#gen::Rng;
+use capol::generate::Rng;
 use capol::ir::{self, AuthFlow, ClientApp, InsiderRisk, LocationKind, Platform, RiskLevel, UserAction};
 use serde_json::{Map, Value, json};
 
@@ -18,7 +18,7 @@ pub const RANGES: usize = 2000;
 /// device-filter rule language, so the compared set leaves them out; the policies that had one
 /// keep every other condition.
 pub fn workspace_text(seed: u64, policies: usize, locations: usize, ranges: usize) -> String {
-    capol::r#gen::workspace(seed, policies, locations, ranges)
+    capol::generate::workspace(seed, policies, locations, ranges)
         .lines()
         .filter(|l| !l.trim_start().starts_with("device_filter "))
         .collect::<Vec<_>>()
