@@ -171,6 +171,10 @@ impl Inventory {
         let id = match object.get("id").and_then(Value::as_str) {
             Some(id) => id.to_owned(),
             None => {
+                // A manifest name no placeholder could carry (a hand-edited manifest) is
+                // ignored: the display name names the location instead.
+                let created_name =
+                    created_name.filter(|n| parse_placeholder(&placeholder("location", n)).is_some());
                 let Some(name) = created_name.map(str::to_owned).or_else(|| {
                     object.get("displayName").and_then(Value::as_str).map(|d| identifier(d, "location"))
                 }) else {
