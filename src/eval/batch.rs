@@ -4,7 +4,8 @@
 //!
 //! Two paths give the same output. The general one (`evaluate_line`, then `LineResult::to_json`
 //! or `human`) reads a `serde_json::Value`, builds a `Scenario`, a `SignIn` and a `Decision`. The
-//! fast one (`Batch::line`) reads capol scenario lines into borrowed structs, resolves them
+//! fast one (`Batch::line`) reads capol scenario lines and Graph `signIn` records into borrowed
+//! structs, resolves them
 //! through the engine's interners and per-thread caches, and writes the output line straight
 //! from per-policy tables built once; every line it does not handle goes to the general path.
 
@@ -373,13 +374,11 @@ impl<'a> Batch<'a> {
         summary: &mut Summary,
         out: &mut Vec<u8>,
     ) -> Result<(), ScenarioError> {
-        if matches!(self.input, Input::Auto | Input::Scenario) {
-            if let Some(name) = fast::evaluate(&self.resolver, self.id, &self.empty, text, scratch) {
-                let outcome = self.decide(scratch);
-                summary.count(outcome, &scratch.applicable.policies);
-                self.write(line, name, outcome, scratch, out);
-                return Ok(());
-            }
+        if let Some(name) = fast::evaluate(&self.resolver, self.input, self.id, &self.empty, text, scratch) {
+            let outcome = self.decide(scratch);
+            summary.count(outcome, &scratch.applicable.policies);
+            self.write(line, name, outcome, scratch, out);
+            return Ok(());
         }
         self.general_line(line, text, scratch, summary, out)
     }
@@ -387,8 +386,7 @@ impl<'a> Batch<'a> {
     /// Whether `line` evaluates this text on the fast path (rather than handing it to the general
     /// one); evaluates it to know.
     pub fn is_fast(&self, text: &str, scratch: &mut Scratch) -> bool {
-        matches!(self.input, Input::Auto | Input::Scenario)
-            && fast::evaluate(&self.resolver, self.id, &self.empty, text, scratch).is_some()
+        fast::evaluate(&self.resolver, self.input, self.id, &self.empty, text, scratch).is_some()
     }
 
     /// `line` through the general path only (the reference the fast path is tested against).

@@ -1,9 +1,10 @@
-//! The fast path of batch evaluation: a capol scenario line read into a borrowed struct (no
-//! `serde_json::Value`, no owned strings), resolved through the engine's interners and per-thread
-//! caches, evaluated into reusable buffers. It handles the common shape only and answers `None`
-//! for anything else — escapes in strings, unknown or inline-membership fields, duplicate keys,
-//! device lists, and every line with an error — so that the general path, which also words the
-//! errors, decides those lines.
+//! The fast path of batch evaluation: a capol scenario line or a Graph `signIn` record read into
+//! a borrowed struct (no `serde_json::Value`, no owned strings), resolved through the engine's
+//! interners and per-thread caches, evaluated into reusable buffers. It handles the common shapes
+//! only and answers `None` for anything else — escapes in the strings it reads, unknown or
+//! inline-membership fields of a scenario, a record's `userType`, repeated keys, device lists, and
+//! every line with an error — so that the general path, which also words the errors, decides
+//! those lines.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,8 +14,11 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use super::super::Input;
 use super::super::scenario::{AUTH_FLOWS, CLIENTS, INSIDER_RISKS, PLATFORMS, RISKS, Resolver, word};
-use super::super::signin::{AppRef, Context, Identity, Principal, SignIn};
+use super::super::signin::{AppRef, Context, Identity, Principal, Risk, SignIn};
+use super::super::signin_log;
+use crate::ir::AuthFlow;
 use crate::catalog;
 use crate::check::words;
 use crate::devfilter::{self, Device, DeviceValue, Kind};
@@ -140,6 +144,94 @@ impl<'de: 'a, 'a> Deserialize<'de> for DeviceLine<'a> {
     }
 }
 
+/// Whether a property is present, whatever its value (`null` included).
+#[derive(Default)]
+struct Presence(bool);
+
+impl<'de> Deserialize<'de> for Presence {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::IgnoredAny::deserialize(d).map(|_| Presence(true))
+    }
+}
+
+/// A string property whose presence counts even when `null`.
+#[derive(Default)]
+struct Seen<'a> {
+    present: bool,
+    value: Option<&'a str>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Seen<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<&'a str>::deserialize(d).map(|value| Seen { present: true, value })
+    }
+}
+
+/// The properties of a Graph `signIn` record that `signin_log::scenario` reads; the others are
+/// skipped unread.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    #[serde(default)]
+    sign_in_identity: Presence,
+    #[serde(default)]
+    created_date_time: Presence,
+    #[serde(borrow, default)]
+    user_id: Seen<'a>,
+    #[serde(borrow, default)]
+    user_principal_name: Seen<'a>,
+    #[serde(borrow, default)]
+    app_id: Seen<'a>,
+    #[serde(borrow, default)]
+    resource_id: Seen<'a>,
+    #[serde(borrow, default)]
+    ip_address: Seen<'a>,
+    #[serde(borrow, default)]
+    client_app_used: Seen<'a>,
+    #[serde(borrow)]
+    id: Option<&'a str>,
+    #[serde(borrow)]
+    service_principal_id: Option<&'a str>,
+    #[serde(borrow)]
+    user_type: Option<&'a str>,
+    #[serde(borrow)]
+    location: Option<RecordLocation<'a>>,
+    #[serde(borrow)]
+    device_detail: Option<RecordDevice<'a>>,
+    #[serde(borrow)]
+    risk_level_during_sign_in: Option<&'a str>,
+    #[serde(borrow)]
+    authentication_protocol: Option<&'a str>,
+    #[serde(borrow)]
+    original_transfer_method: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordLocation<'a> {
+    #[serde(borrow)]
+    country_or_region: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordDevice<'a> {
+    #[serde(borrow)]
+    operating_system: Option<&'a str>,
+    #[serde(borrow)]
+    device_id: Option<&'a str>,
+    #[serde(borrow)]
+    display_name: Option<&'a str>,
+    #[serde(borrow)]
+    trust_type: Option<&'a str>,
+    is_compliant: Option<bool>,
+}
+
+/// A record's string as `signin_log` reads it: blank counts as absent.
+fn text(value: Option<&str>) -> Option<&str> {
+    value.filter(|s| !s.trim().is_empty())
+}
+
 /// Per-thread state of the fast path.
 #[derive(Debug, Default)]
 pub(super) struct FastScratch {
@@ -161,29 +253,73 @@ enum Prop {
     Bool(bool),
     /// A byte range of the line's text.
     Text(usize, usize),
+    /// A fixed word.
+    Word(&'static str),
 }
 
-/// Read, resolve and evaluate a capol scenario line into `applicable`; the line's `name`, or
-/// `None` when the line needs the general path.
+/// Read, resolve and evaluate a line of `input` documents into `applicable`; the line's label
+/// (`name`, a record's `id`), or `None` when the line needs the general path.
 pub(super) fn evaluate<'t>(
     resolver: &Resolver<'_>,
+    input: Input,
     batch: u64,
     empty: &Arc<Principal>,
     text: &'t str,
     scratch: &mut super::Scratch,
 ) -> Option<Option<&'t str>> {
-    let line: Line<'t> = serde_json::from_str(text).ok()?;
-    let fast = &mut scratch.fast;
-    if fast.batch != batch {
-        fast.apps.clear();
-        fast.batch = batch;
+    if scratch.fast.batch != batch {
+        scratch.fast.apps.clear();
+        scratch.fast.batch = batch;
     }
-    let identity = match (line.user, line.service_principal) {
+    let (name, mut sign_in) = match input {
+        Input::Scenario => scenario(resolver, empty, text, &mut scratch.fast)?,
+        Input::SignIn => record(resolver, empty, text, &mut scratch.fast, false)?,
+        Input::Auto => match serde_json::from_str::<Line<'t>>(text) {
+            Ok(line) => scenario_line(resolver, empty, text, line, &mut scratch.fast)?,
+            Err(_) => record(resolver, empty, text, &mut scratch.fast, true)?,
+        },
+        Input::Graph => return None,
+    };
+    sign_in.device = std::mem::take(&mut scratch.fast.device);
+    resolver.engine.applicable_into(&sign_in, &mut scratch.applicable);
+    scratch.fast.device = std::mem::take(&mut sign_in.device);
+    Some(name)
+}
+
+fn identity(
+    resolver: &Resolver<'_>,
+    empty: &Arc<Principal>,
+    user: Option<&str>,
+    service_principal: Option<&str>,
+) -> Option<Identity> {
+    Some(match (user, service_principal) {
         (Some(_), Some(_)) => return None,
         (None, Some(sp)) => Identity::ServicePrincipal(resolver.service_principal_ref(sp)?),
         (Some(user), None) => Identity::User(resolver.known_user(user)?),
         (None, None) => Identity::User(Arc::clone(empty)),
-    };
+    })
+}
+
+fn scenario<'t>(
+    resolver: &Resolver<'_>,
+    empty: &Arc<Principal>,
+    text: &'t str,
+    fast: &mut FastScratch,
+) -> Option<(Option<&'t str>, SignIn)> {
+    let line: Line<'t> = serde_json::from_str(text).ok()?;
+    scenario_line(resolver, empty, text, line, fast)
+}
+
+/// A capol scenario, as `Scenario::from_value` and `Resolver::resolve` read it; the device is
+/// left in `fast.device`.
+fn scenario_line<'t>(
+    resolver: &Resolver<'_>,
+    empty: &Arc<Principal>,
+    text: &'t str,
+    line: Line<'t>,
+    fast: &mut FastScratch,
+) -> Option<(Option<&'t str>, SignIn)> {
+    let identity = identity(resolver, empty, line.user, line.service_principal)?;
     let context = match (line.app, line.action, line.auth_context) {
         (Some(app), None, None) => Context::App(cached_app(resolver, &mut fast.apps, app)?),
         (None, Some(action), None) => Context::Action(word(words::USER_ACTIONS, action)?),
@@ -191,10 +327,7 @@ pub(super) fn evaluate<'t>(
         _ => return None,
     };
     let mut sign_in = SignIn::new(identity, context);
-    sign_in.ip = match line.ip {
-        Some(ip) => Some(ip.trim().parse::<IpAddr>().ok()?),
-        None => None,
-    };
+    sign_in.ip = ip(line.ip)?;
     sign_in.country = country(line.country)?;
     sign_in.gps_country = country(line.gps_country)?;
     sign_in.platform = lookup(PLATFORMS, line.platform)?;
@@ -206,10 +339,101 @@ pub(super) fn evaluate<'t>(
     sign_in.auth_flow = lookup(AUTH_FLOWS, line.auth_flow)?.flatten();
     sign_in.used_combined_registration = line.used_combined_registration;
     device(text, line.device.as_ref(), fast)?;
-    sign_in.device = std::mem::take(&mut fast.device);
-    resolver.engine.applicable_into(&sign_in, &mut scratch.applicable);
-    scratch.fast.device = std::mem::take(&mut sign_in.device);
-    Some(line.name)
+    Some((line.name, sign_in))
+}
+
+/// A Graph `signIn` record, as `signin_log::scenario` and `Resolver::resolve` read it; `detect`:
+/// only when `parse_input` would take the document for a record. The device is left in
+/// `fast.device`.
+fn record<'t>(
+    resolver: &Resolver<'_>,
+    empty: &Arc<Principal>,
+    line: &'t str,
+    fast: &mut FastScratch,
+    detect: bool,
+) -> Option<(Option<&'t str>, SignIn)> {
+    let r: Record<'t> = serde_json::from_str(line).ok()?;
+    if detect {
+        let keys = [&r.user_id, &r.user_principal_name, &r.app_id, &r.resource_id, &r.ip_address, &r.client_app_used];
+        if r.sign_in_identity.0 || !(r.created_date_time.0 || keys.iter().any(|k| k.present)) {
+            return None;
+        }
+    }
+    // A user type makes the general path copy the user's facts; rare in v1.0 records.
+    if text(r.user_type).is_some() {
+        return None;
+    }
+    let user = text(r.user_id.value).or(text(r.user_principal_name.value));
+    let service_principal = if user.is_none() { text(r.service_principal_id) } else { None };
+    let identity = identity(resolver, empty, user, service_principal)?;
+    let app = text(r.resource_id.value).or(text(r.app_id.value))?;
+    let mut sign_in = SignIn::new(identity, Context::App(cached_app(resolver, &mut fast.apps, app)?));
+    sign_in.ip = ip(text(r.ip_address.value))?;
+    sign_in.country = country(r.location.as_ref().and_then(|l| text(l.country_or_region)))?;
+    sign_in.client = text(r.client_app_used.value).map(signin_log::client);
+    sign_in.sign_in_risk = match text(r.risk_level_during_sign_in) {
+        None => Risk::None,
+        Some("none") => Risk::None,
+        Some("low") => Risk::Low,
+        Some("medium") => Risk::Medium,
+        Some("high") => Risk::High,
+        Some("hidden" | "unknownFutureValue") => Risk::Hidden,
+        Some(_) => return None,
+    };
+    let protocol = text(r.authentication_protocol);
+    let transfer = text(r.original_transfer_method);
+    sign_in.auth_flow = match (protocol, transfer) {
+        (_, Some(t)) if t.eq_ignore_ascii_case("deviceCodeFlow") => Some(AuthFlow::DeviceCode),
+        (_, Some(t)) if t.eq_ignore_ascii_case("authenticationTransfer") => Some(AuthFlow::AuthTransfer),
+        (Some(p), _) if p.eq_ignore_ascii_case("deviceCode") => Some(AuthFlow::DeviceCode),
+        _ => None,
+    };
+    fast.props.clear();
+    let registered = match &r.device_detail {
+        None => {
+            reuse_device(line, false, false, fast)?;
+            return Some((text(r.id), sign_in));
+        }
+        Some(d) => {
+            let os = text(d.operating_system);
+            sign_in.platform = os.and_then(signin_log::platform);
+            let mut put = |name: &str, prop: Option<Prop>| {
+                if let (Some((canonical, _)), Some(prop)) = (devfilter::settable_attribute(name), prop) {
+                    fast.props.push((canonical, prop));
+                }
+            };
+            let span = |v: Option<&str>| v.and_then(|v| range_in(line, v)).map(|(a, b)| Prop::Text(a, b));
+            let id = text(d.device_id);
+            put("deviceId", span(id));
+            put("displayName", span(text(d.display_name)));
+            put("operatingSystem", span(os));
+            put(
+                "trustType",
+                text(d.trust_type).map(|t| match signin_log::trust_type_word(t) {
+                    "ServerAD" => Prop::Word("ServerAD"),
+                    "Workplace" => Prop::Word("Workplace"),
+                    "AzureAD" => Prop::Word("AzureAD"),
+                    own => range_in(line, own).map_or(Prop::Word(""), |(a, b)| Prop::Text(a, b)),
+                }),
+            );
+            put("isCompliant", d.is_compliant.map(Prop::Bool));
+            // A string that is not in the line (it always is) would be lost: leave it to the
+            // general path.
+            if fast.props.iter().any(|(_, p)| *p == Prop::Word("")) {
+                return None;
+            }
+            id.is_some()
+        }
+    };
+    reuse_device(line, registered, true, fast)?;
+    Some((text(r.id), sign_in))
+}
+
+fn ip(text: Option<&str>) -> Option<Option<IpAddr>> {
+    match text {
+        Some(ip) => Some(Some(ip.trim().parse::<IpAddr>().ok()?)),
+        None => Some(None),
+    }
 }
 
 /// A word of a table; `Some(None)` when absent, `None` for a word not in the table.
@@ -251,12 +475,8 @@ fn range_in(text: &str, part: &str) -> Option<(usize, usize)> {
 /// Set `fast.device` to the line's device as `scenario::parse_device` would read it, reusing
 /// the previous line's when equal; `None` when the general path must read it.
 fn device(text: &str, line: Option<&DeviceLine<'_>>, fast: &mut FastScratch) -> Option<()> {
-    let Some(line) = line else {
-        if fast.device.registered || !fast.device.props.is_empty() {
-            fast.device = Device::default();
-        }
-        return Some(());
-    };
+    fast.props.clear();
+    let Some(line) = line else { return reuse_device(text, false, false, fast) };
     let mut registered = true;
     fast.props.clear();
     for &(key, value) in line.fields() {
@@ -295,26 +515,52 @@ fn device(text: &str, line: Option<&DeviceLine<'_>>, fast: &mut FastScratch) -> 
             None => fast.props.push((canonical, prop)),
         }
     }
+    reuse_device(text, registered, true, fast)
+}
+
+/// Make `fast.device` the device of `registered` and `fast.props` (or no device at all), in
+/// place when it already has the same properties.
+fn reuse_device(text: &str, registered: bool, given: bool, fast: &mut FastScratch) -> Option<()> {
+    if !given {
+        if fast.device.registered || !fast.device.props.is_empty() {
+            fast.device = Device::default();
+        }
+        return Some(());
+    }
     let value_of = |prop: Prop| -> Option<&str> {
         match prop {
             Prop::Text(start, end) => text.get(start..end),
+            Prop::Word(w) => Some(w),
             Prop::Bool(_) => None,
         }
     };
-    let same = fast.device.registered == registered
-        && fast.device.props.len() == fast.props.len()
+    fast.device.registered = registered;
+    let same_keys = fast.device.props.len() == fast.props.len()
         && fast.props.iter().all(|&(c, prop)| match (fast.device.props.get(c), prop) {
-            (Some(DeviceValue::Bool(a)), Prop::Bool(b)) => *a == b,
-            (Some(DeviceValue::Text(a)), Prop::Text(..)) => Some(a.as_str()) == value_of(prop),
+            (Some(DeviceValue::Bool(_)), Prop::Bool(_)) => true,
+            (Some(DeviceValue::Text(_)), Prop::Text(..) | Prop::Word(_)) => true,
             _ => false,
         });
-    if !same {
-        fast.device.registered = registered;
+    if same_keys {
+        for &(c, prop) in &fast.props {
+            match (fast.device.props.get_mut(c), prop) {
+                (Some(DeviceValue::Bool(b)), Prop::Bool(new)) => *b = new,
+                (Some(DeviceValue::Text(s)), _) => {
+                    let new = value_of(prop)?;
+                    if s != new {
+                        s.clear();
+                        s.push_str(new);
+                    }
+                }
+                _ => return None,
+            }
+        }
+    } else {
         fast.device.props.clear();
         for &(c, prop) in &fast.props {
             let value = match prop {
                 Prop::Bool(b) => DeviceValue::Bool(b),
-                Prop::Text(..) => DeviceValue::Text(value_of(prop)?.to_owned()),
+                Prop::Text(..) | Prop::Word(_) => DeviceValue::Text(value_of(prop)?.to_owned()),
             };
             fast.device.props.insert(c.to_owned(), value);
         }
