@@ -405,8 +405,8 @@ fn fast_path_output_and_summary_equal_the_general_path() {
                 let (errors, fast) = same(&batch, &lines);
                 // The sweep must exercise errors, the fast path and the general path.
                 let range = match input {
-                    Input::Auto => 500..1200,
-                    Input::Scenario => 400..1000,
+                    Input::Auto => 450..1200,
+                    Input::Scenario => 300..1000,
                     Input::SignIn => 150..450,
                     Input::Graph => 0..1,
                 };
@@ -471,7 +471,7 @@ fn escapes_and_unusual_shapes_take_the_general_path() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// Arbitrary edits of valid lines (most of them break the JSON or a word).
     #[test]

@@ -10,6 +10,7 @@
 //! from per-policy tables built once; every line it does not handle goes to the general path.
 
 mod fast;
+mod scan;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -7,16 +7,17 @@
 //! those lines.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer};
+
+use super::scan::{Scalar, Scanner};
 
 use super::super::Input;
 use super::super::scenario::{AUTH_FLOWS, CLIENTS, INSIDER_RISKS, PLATFORMS, RISKS, Resolver, word};
-use super::super::signin::{AppRef, Context, Identity, Principal, Risk, SignIn};
+use super::super::signin::{AppRef, Context, Identity, Principal, Risk, SignIn, country_slot};
 use super::super::signin_log;
 use crate::ir::AuthFlow;
 use crate::catalog;
@@ -29,77 +30,32 @@ const DEVICE_FIELDS: usize = 12;
 /// Distinct app keys remembered per thread; past this, apps are resolved every time.
 const APP_CACHE: usize = 4096;
 
+/// Distinct device field names remembered per thread.
+const KEY_CACHE: usize = 64;
+
 /// A capol scenario line, borrowed from its text. The fields that add group or role
 /// memberships, a user type or a tenant are absent on purpose: a line with them takes the
-/// general path (as does a line with any other field, through `deny_unknown_fields`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// general path (as does a line with any other field).
+#[derive(Default)]
 struct Line<'a> {
-    #[serde(borrow)]
     name: Option<&'a str>,
-    #[serde(borrow)]
     user: Option<&'a str>,
-    #[serde(borrow)]
     service_principal: Option<&'a str>,
-    #[serde(borrow)]
     app: Option<&'a str>,
-    #[serde(borrow)]
     action: Option<&'a str>,
-    #[serde(borrow)]
     auth_context: Option<&'a str>,
-    #[serde(borrow)]
     ip: Option<&'a str>,
-    #[serde(borrow)]
     country: Option<&'a str>,
-    #[serde(borrow)]
     gps_country: Option<&'a str>,
-    #[serde(borrow)]
     platform: Option<&'a str>,
-    #[serde(borrow)]
     client_app: Option<&'a str>,
-    #[serde(borrow)]
     sign_in_risk: Option<&'a str>,
-    #[serde(borrow)]
     user_risk: Option<&'a str>,
-    #[serde(borrow)]
     service_principal_risk: Option<&'a str>,
-    #[serde(borrow)]
     insider_risk: Option<&'a str>,
-    #[serde(borrow)]
     auth_flow: Option<&'a str>,
-    #[serde(borrow)]
     device: Option<DeviceLine<'a>>,
     used_combined_registration: Option<bool>,
-}
-
-/// A device field's value: the shapes the fast path takes (lists take the general path).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scalar<'a> {
-    Null,
-    Bool(bool),
-    Str(&'a str),
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Scalar<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("null, a boolean or an unescaped string")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Scalar::Null)
-            }
-            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
-                Ok(Scalar::Bool(b))
-            }
-            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
-                Ok(Scalar::Str(s))
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// A device object's fields in input order, without allocating.
@@ -114,34 +70,80 @@ impl<'a> DeviceLine<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for DeviceLine<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = DeviceLine<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a device object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = DeviceLine { fields: [("", Scalar::Null); DEVICE_FIELDS], len: 0 };
-                while let Some(key) = map.next_key::<&'de str>()? {
-                    let value = map.next_value::<Scalar<'de>>()?;
+/// Read a scenario line of the common shape; `None` for anything else (an unknown field, a
+/// repeated one, a value of another type or with escapes, malformed JSON).
+fn read_line(text: &str) -> Option<Line<'_>> {
+    let mut line = Line::default();
+    let mut seen = 0u32;
+    let mut scanner = Scanner::new(text);
+    scanner.object(|key, s| {
+        let (bit, slot) = match key {
+            "name" => (0, &mut line.name),
+            "user" => (1, &mut line.user),
+            "service_principal" => (2, &mut line.service_principal),
+            "app" => (3, &mut line.app),
+            "action" => (4, &mut line.action),
+            "auth_context" => (5, &mut line.auth_context),
+            "ip" => (6, &mut line.ip),
+            "country" => (7, &mut line.country),
+            "gps_country" => (8, &mut line.gps_country),
+            "platform" => (9, &mut line.platform),
+            "client_app" => (10, &mut line.client_app),
+            "sign_in_risk" => (11, &mut line.sign_in_risk),
+            "user_risk" => (12, &mut line.user_risk),
+            "service_principal_risk" => (13, &mut line.service_principal_risk),
+            "insider_risk" => (14, &mut line.insider_risk),
+            "auth_flow" => (15, &mut line.auth_flow),
+            "device" => {
+                if seen & 1 << 16 != 0 {
+                    return None;
+                }
+                seen |= 1 << 16;
+                if !s.at_object() {
+                    return (s.scalar()? == Scalar::Null).then_some(());
+                }
+                let mut device = DeviceLine { fields: [("", Scalar::Null); DEVICE_FIELDS], len: 0 };
+                s.object(|key, s| {
                     // A repeated key keeps its first position and last value in the general
                     // path's map; rare enough to leave to it.
-                    if out.fields().iter().any(|(k, _)| *k == key) {
-                        return Err(de::Error::custom("repeated device field"));
+                    if device.fields().iter().any(|(k, _)| *k == key) {
+                        return None;
                     }
-                    let Some(slot) = out.fields.get_mut(out.len) else {
-                        return Err(de::Error::custom("too many device fields"));
-                    };
-                    *slot = (key, value);
-                    out.len += 1;
-                }
-                Ok(out)
+                    let value = s.scalar()?;
+                    *device.fields.get_mut(device.len)? = (key, value);
+                    device.len += 1;
+                    Some(())
+                })?;
+                line.device = Some(device);
+                return Some(());
             }
+            "used_combined_registration" => {
+                if seen & 1 << 17 != 0 {
+                    return None;
+                }
+                seen |= 1 << 17;
+                line.used_combined_registration = match s.scalar()? {
+                    Scalar::Bool(b) => Some(b),
+                    Scalar::Null => None,
+                    Scalar::Str(_) => return None,
+                };
+                return Some(());
+            }
+            _ => return None,
+        };
+        if seen & 1 << bit != 0 {
+            return None;
         }
-        d.deserialize_map(V)
-    }
+        seen |= 1 << bit;
+        *slot = match s.scalar()? {
+            Scalar::Str(v) => Some(v),
+            Scalar::Null => None,
+            Scalar::Bool(_) => return None,
+        };
+        Some(())
+    })?;
+    scanner.end()?;
+    Some(line)
 }
 
 /// Whether a property is present, whatever its value (`null` included).
@@ -243,6 +245,8 @@ pub(super) struct FastScratch {
     device: Device,
     /// A device field name in camelCase.
     camel: String,
+    /// Device field names as written, with the attribute `Device::set` stores them under.
+    keys: Vec<(String, Option<(&'static str, Kind)>)>,
     /// A device's properties before they are compared with `device`.
     props: Vec<(&'static str, Prop)>,
 }
@@ -274,9 +278,9 @@ pub(super) fn evaluate<'t>(
     let (name, mut sign_in) = match input {
         Input::Scenario => scenario(resolver, empty, text, &mut scratch.fast)?,
         Input::SignIn => record(resolver, empty, text, &mut scratch.fast, false)?,
-        Input::Auto => match serde_json::from_str::<Line<'t>>(text) {
-            Ok(line) => scenario_line(resolver, empty, text, line, &mut scratch.fast)?,
-            Err(_) => record(resolver, empty, text, &mut scratch.fast, true)?,
+        Input::Auto => match read_line(text) {
+            Some(line) => scenario_line(resolver, empty, text, line, &mut scratch.fast)?,
+            None => record(resolver, empty, text, &mut scratch.fast, true)?,
         },
         Input::Graph => return None,
     };
@@ -306,8 +310,7 @@ fn scenario<'t>(
     text: &'t str,
     fast: &mut FastScratch,
 ) -> Option<(Option<&'t str>, SignIn)> {
-    let line: Line<'t> = serde_json::from_str(text).ok()?;
-    scenario_line(resolver, empty, text, line, fast)
+    scenario_line(resolver, empty, text, read_line(text)?, fast)
 }
 
 /// A capol scenario, as `Scenario::from_value` and `Resolver::resolve` read it; the device is
@@ -450,8 +453,25 @@ fn country(text: Option<&str>) -> Option<Option<[u8; 2]>> {
     let Some(text) = text else { return Some(None) };
     let [a, b] = text.trim().as_bytes() else { return None };
     let code = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
-    let known = std::str::from_utf8(&code).ok().and_then(catalog::country_name).is_some();
-    (known && code.iter().all(u8::is_ascii_alphabetic)).then_some(Some(code))
+    (code.iter().all(u8::is_ascii_uppercase) && known_countries()[country_slot(code)]).then_some(Some(code))
+}
+
+/// Which two-letter codes the catalogue knows, by `country_slot`.
+fn known_countries() -> &'static [bool; 676] {
+    static KNOWN: OnceLock<[bool; 676]> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut known = [false; 676];
+        for (code, _) in catalog::COUNTRIES {
+            if let [a, b] = code.as_bytes()
+                && a.is_ascii_uppercase()
+                && b.is_ascii_uppercase()
+                && let Some(slot) = known.get_mut(country_slot([*a, *b]))
+            {
+                *slot = true;
+            }
+        }
+        known
+    })
 }
 
 fn cached_app(resolver: &Resolver<'_>, cache: &mut HashMap<String, AppRef>, key: &str) -> Option<AppRef> {
@@ -478,7 +498,6 @@ fn device(text: &str, line: Option<&DeviceLine<'_>>, fast: &mut FastScratch) -> 
     fast.props.clear();
     let Some(line) = line else { return reuse_device(text, false, false, fast) };
     let mut registered = true;
-    fast.props.clear();
     for &(key, value) in line.fields() {
         if key.starts_with("@odata.") {
             continue;
@@ -490,16 +509,10 @@ fn device(text: &str, line: Option<&DeviceLine<'_>>, fast: &mut FastScratch) -> 
             }
             continue;
         }
-        let name = if key == "ownership" {
-            "deviceOwnership"
-        } else {
-            devfilter::snake_to_camel_into(key, &mut fast.camel);
-            fast.camel.as_str()
-        };
         if value == Scalar::Null {
             continue;
         }
-        let (canonical, kind) = devfilter::settable_attribute(name)?;
+        let (canonical, kind) = attribute(key, &mut fast.keys, &mut fast.camel)?;
         let prop = match (kind, value) {
             (Kind::Bool, Scalar::Bool(b)) => Prop::Bool(b),
             (Kind::Bool, Scalar::Str(t)) if t.eq_ignore_ascii_case("true") => Prop::Bool(true),
@@ -516,6 +529,29 @@ fn device(text: &str, line: Option<&DeviceLine<'_>>, fast: &mut FastScratch) -> 
         }
     }
     reuse_device(text, registered, true, fast)
+}
+
+/// The attribute a scenario's device field sets, as `scenario::parse_device` names it and
+/// `Device::set` canonicalises it; remembered per field name.
+fn attribute(
+    key: &str,
+    cache: &mut Vec<(String, Option<(&'static str, Kind)>)>,
+    camel: &mut String,
+) -> Option<(&'static str, Kind)> {
+    if let Some((_, found)) = cache.iter().find(|(k, _)| k == key) {
+        return *found;
+    }
+    let name = if key == "ownership" {
+        "deviceOwnership"
+    } else {
+        devfilter::snake_to_camel_into(key, camel);
+        camel.as_str()
+    };
+    let found = devfilter::settable_attribute(name);
+    if cache.len() < KEY_CACHE {
+        cache.push((key.to_owned(), found));
+    }
+    found
 }
 
 /// Make `fast.device` the device of `registered` and `fast.props` (or no device at all), in

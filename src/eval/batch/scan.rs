@@ -1,0 +1,164 @@
+//! A scanner for the one JSON shape a capol scenario line usually has: an object whose values
+//! are unescaped strings, booleans, `null`, or one level of nested object of the same. It borrows
+//! every string from the line and gives up (`None`) on anything else — escapes, control
+//! characters, numbers, arrays, deeper nesting, malformed text — leaving those lines to
+//! `serde_json` in the general path. Whitespace is JSON's: space, tab, line feed, carriage return.
+
+/// A value the scanner reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scalar<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A string without escapes.
+    Str(&'a str),
+}
+
+/// A position in a line.
+pub(super) struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn new(text: &'a str) -> Scanner<'a> {
+        Scanner { text, pos: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Skip whitespace, then expect `byte`.
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.skip_ws();
+        (self.peek() == Some(byte)).then(|| self.pos += 1)
+    }
+
+    /// A string without escapes or control characters, the opening quote not yet read.
+    fn string(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        loop {
+            match *bytes.get(self.pos)? {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                _ => self.pos += 1,
+            }
+        }
+        // Both ends are next to an ASCII quote, so on character boundaries.
+        let s = self.text.get(start..self.pos)?;
+        self.pos += 1;
+        Some(s)
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        let end = self.pos.checked_add(word.len())?;
+        (self.text.as_bytes().get(self.pos..end)? == word.as_bytes()).then(|| self.pos = end)
+    }
+
+    /// A string, boolean or `null`.
+    pub(super) fn scalar(&mut self) -> Option<Scalar<'a>> {
+        self.skip_ws();
+        match self.peek()? {
+            b'"' => self.string().map(Scalar::Str),
+            b'n' => self.literal("null").map(|()| Scalar::Null),
+            b't' => self.literal("true").map(|()| Scalar::Bool(true)),
+            b'f' => self.literal("false").map(|()| Scalar::Bool(false)),
+            _ => None,
+        }
+    }
+
+    /// Whether the next value is an object (whitespace skipped).
+    pub(super) fn at_object(&mut self) -> bool {
+        self.skip_ws();
+        self.peek() == Some(b'{')
+    }
+
+    /// An object: `field` is called with each key and must read its value.
+    pub(super) fn object(&mut self, mut field: impl FnMut(&'a str, &mut Scanner<'a>) -> Option<()>) -> Option<()> {
+        self.expect(b'{')?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            field(key, self)?;
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Only whitespace is left.
+    pub(super) fn end(&mut self) -> Option<()> {
+        self.skip_ws();
+        (self.pos == self.text.len()).then_some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(text: &str) -> Option<Vec<(String, Scalar<'_>)>> {
+        let mut out = Vec::new();
+        let mut s = Scanner::new(text);
+        s.object(|k, s| {
+            out.push((k.to_owned(), s.scalar()?));
+            Some(())
+        })?;
+        s.end()?;
+        Some(out)
+    }
+
+    #[test]
+    fn reads_flat_objects_and_gives_up_on_the_rest() {
+        assert_eq!(
+            fields(" {\"a\" : \"x y\",\t\"b\":true,\"c\":null ,\"d\":false}\r\n"),
+            Some(vec![
+                ("a".into(), Scalar::Str("x y")),
+                ("b".into(), Scalar::Bool(true)),
+                ("c".into(), Scalar::Null),
+                ("d".into(), Scalar::Bool(false)),
+            ])
+        );
+        assert_eq!(fields("{}"), Some(vec![]));
+        assert_eq!(fields("{\"é\":\"ü\"}"), Some(vec![("é".into(), Scalar::Str("ü"))]));
+        for bad in [
+            "",
+            "{",
+            "{\"a\":\"x\"",
+            "{\"a\":\"x\",}",
+            "{\"a\":\"x\\\"\"}",
+            "{\"a\":\"x\ty\"}",
+            "{\"a\":1}",
+            "{\"a\":[]}",
+            "{\"a\":truex}",
+            "{\"a\":nul}",
+            "{\"a\":\"x\"} x",
+            "{\"a\" \"x\"}",
+            "[\"a\"]",
+            "{a:\"x\"}",
+        ] {
+            assert_eq!(fields(bad), None, "{bad}");
+        }
+    }
+}
