@@ -7,6 +7,7 @@
 //! those lines.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
@@ -234,13 +235,35 @@ fn text(value: Option<&str>) -> Option<&str> {
     value.filter(|s| !s.trim().is_empty())
 }
 
+/// FNV-1a: app keys are short, and the cache is bounded, so a keyed hash buys nothing here.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// App keys to resolved apps.
+type AppCache = HashMap<String, AppRef, BuildHasherDefault<Fnv>>;
+
 /// Per-thread state of the fast path.
 #[derive(Debug, Default)]
 pub(super) struct FastScratch {
     /// The batch the caches below belong to.
     batch: u64,
     /// Resolved apps by the line's key.
-    apps: HashMap<String, AppRef>,
+    apps: AppCache,
     /// The device of the previous line, reused when the next one has the same properties.
     device: Device,
     /// A device field name in camelCase.
@@ -474,7 +497,7 @@ fn known_countries() -> &'static [bool; 676] {
     })
 }
 
-fn cached_app(resolver: &Resolver<'_>, cache: &mut HashMap<String, AppRef>, key: &str) -> Option<AppRef> {
+fn cached_app(resolver: &Resolver<'_>, cache: &mut AppCache, key: &str) -> Option<AppRef> {
     if let Some(app) = cache.get(key) {
         return Some(*app);
     }

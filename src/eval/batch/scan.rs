@@ -15,6 +15,36 @@ pub(super) enum Scalar<'a> {
     Str(&'a str),
 }
 
+/// The index of the first `"` in `bytes`; `None` when a backslash or a control character comes
+/// first, or there is none. Eight bytes at a time: in each word, the lowest byte flagged by the
+/// zero-byte trick is exact (false positives only follow a true one), so the first flagged byte
+/// of the three tests together is the first byte that is a quote, a backslash or below 0x20.
+fn closing_quote(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let flags = zero(word ^ (ONES * u64::from(b'"')))
+            | zero(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+        if flags != 0 {
+            let at = i + (flags.trailing_zeros() / 8) as usize;
+            return (bytes.get(at) == Some(&b'"')).then_some(at);
+        }
+        i += 8;
+    }
+    for (k, &b) in bytes.get(i..)?.iter().enumerate() {
+        match b {
+            b'"' => return Some(i + k),
+            b'\\' | 0..=0x1f => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A position in a line.
 pub(super) struct Scanner<'a> {
     text: &'a str,
@@ -46,17 +76,10 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.expect(b'"')?;
         let start = self.pos;
-        let bytes = self.text.as_bytes();
-        loop {
-            match *bytes.get(self.pos)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f => return None,
-                _ => self.pos += 1,
-            }
-        }
+        let end = start.checked_add(closing_quote(self.text.as_bytes().get(start..)?)?)?;
         // Both ends are next to an ASCII quote, so on character boundaries.
-        let s = self.text.get(start..self.pos)?;
-        self.pos += 1;
+        let s = self.text.get(start..end)?;
+        self.pos = end + 1;
         Some(s)
     }
 
@@ -127,6 +150,26 @@ mod tests {
         })?;
         s.end()?;
         Some(out)
+    }
+
+    #[test]
+    fn closing_quote_is_the_first_special_byte() {
+        for len in 0..40 {
+            for special in [b'"', b'\\', b'\n', 0x1f, 0x00] {
+                for at in 0..=len {
+                    // Bytes around the tests' edges: 0x20, 0x21 ('!'), 0x5b, 0x7f, 0x80, 0xff.
+                    let filler = [0x20u8, 0x21, 0x5b, 0x7f, 0x80, 0xff, b'a'];
+                    let mut bytes: Vec<u8> = (0..len).map(|i| filler[i % filler.len()]).collect();
+                    bytes.insert(at, special);
+                    bytes.push(b'"');
+                    let expected = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+                    let expected = expected.filter(|&i| bytes[i] == b'"');
+                    assert_eq!(closing_quote(&bytes), expected, "{bytes:?}");
+                }
+            }
+        }
+        assert_eq!(closing_quote(b""), None);
+        assert_eq!(closing_quote(b"abc"), None);
     }
 
     #[test]
