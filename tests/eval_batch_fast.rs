@@ -497,3 +497,41 @@ proptest! {
     }
 }
 
+
+#[test]
+fn devices_reused_across_lines_stay_right() {
+    let engine = engine(42, 195, 6, 4);
+    let ids = user_ids(&engine);
+    let a = r#"{"user":"usr_1","app":"exchange","device":{"trustType":"Workplace","isCompliant":true}}"#;
+    let b = r#"{"user":"usr_1","app":"exchange","device":{"trustType":"Workplace","isCompliant":false}}"#;
+    let c = r#"{"user":"usr_1","app":"exchange","device":{"trust_type":"AzureAD","operatingSystem":"Windows"}}"#;
+    let bad = r#"{"user":"usr_1","app":"exchange","device":{"trustType":"AzureAD","bogus":"x"}}"#;
+    let none = r#"{"user":"usr_1","app":"exchange"}"#;
+    let unregistered = r#"{"user":"usr_1","app":"exchange","device":{"registered":false}}"#;
+    let record = format!(
+        r#"{{"userId":"{}","appId":"00000002-0000-0ff1-ce00-000000000000","deviceDetail":{{"deviceId":"x","isCompliant":true,"trustType":"Azure AD joined"}}}}"#,
+        ids[0]
+    );
+    let record2 = record.replace("\"x\"", "\"y\"");
+    let order = [a, a, b, a, bad, a, c, none, a, unregistered, a, &record, &record2, a, &record, c, b, b];
+    let lines: Vec<String> = order.iter().map(|l| (*l).to_owned()).collect();
+    for output in [LineOutput::Json, LineOutput::Human] {
+        let batch = Batch::new(Resolver::new(&engine), Input::Auto, output);
+        let (errors, fast) = same(&batch, &lines);
+        assert_eq!((errors, fast), (1, lines.len() - 1));
+    }
+    // The device decides: "Unmanaged devices get limited sessions" filters on compliance.
+    let batch = Batch::new(Resolver::new(&engine), Input::Auto, LineOutput::Json);
+    let (mut scratch, mut summary, mut out) = (Scratch::default(), batch.summary(), Vec::new());
+    let mut differ = 0;
+    for user in 0..USERS {
+        let pair = [a, b].map(|l| l.replace("usr_1", &format!("usr_{user}")));
+        let outputs = pair.map(|l| {
+            out.clear();
+            batch.line(1, &l, &mut scratch, &mut summary, &mut out).unwrap();
+            out.clone()
+        });
+        differ += usize::from(outputs[0] != outputs[1]);
+    }
+    assert!(differ > 0, "compliant and non-compliant devices decide alike");
+}

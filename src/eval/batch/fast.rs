@@ -61,6 +61,8 @@ struct Line<'a> {
 
 /// A device object's fields in input order, without allocating.
 struct DeviceLine<'a> {
+    /// The object's text, braces included.
+    source: &'a str,
     fields: [(&'a str, Scalar<'a>); DEVICE_FIELDS],
     len: usize,
 }
@@ -103,7 +105,8 @@ fn read_line(text: &str) -> Option<Line<'_>> {
                 if !s.at_object() {
                     return (s.scalar()? == Scalar::Null).then_some(());
                 }
-                let mut device = DeviceLine { fields: [("", Scalar::Null); DEVICE_FIELDS], len: 0 };
+                let start = s.position();
+                let mut device = DeviceLine { source: "", fields: [("", Scalar::Null); DEVICE_FIELDS], len: 0 };
                 s.object(|key, s| {
                     // A repeated key keeps its first position and last value in the general
                     // path's map; rare enough to leave to it.
@@ -115,6 +118,7 @@ fn read_line(text: &str) -> Option<Line<'_>> {
                     device.len += 1;
                     Some(())
                 })?;
+                device.source = s.since(start)?;
                 line.device = Some(device);
                 return Some(());
             }
@@ -257,6 +261,12 @@ impl Hasher for Fnv {
 /// App keys to resolved apps.
 type AppCache = HashMap<String, AppRef, BuildHasherDefault<Fnv>>;
 
+/// User keys to their facts.
+type UserCache = HashMap<String, Arc<Principal>, BuildHasherDefault<Fnv>>;
+
+/// Distinct user keys remembered per thread.
+const USER_CACHE: usize = 1 << 16;
+
 /// Per-thread state of the fast path.
 #[derive(Debug, Default)]
 pub(super) struct FastScratch {
@@ -266,6 +276,10 @@ pub(super) struct FastScratch {
     apps: AppCache,
     /// The device of the previous line, reused when the next one has the same properties.
     device: Device,
+    /// The scenario device object `device` was read from (empty when unknown).
+    device_source: String,
+    /// Users by the line's key.
+    users: UserCache,
     /// A device field name in camelCase.
     camel: String,
     /// Device field names as written, with the attribute `Device::set` stores them under.
@@ -296,6 +310,7 @@ pub(super) fn evaluate<'t>(
 ) -> Option<Option<&'t str>> {
     if scratch.fast.batch != batch {
         scratch.fast.apps.clear();
+        scratch.fast.users.clear();
         scratch.fast.batch = batch;
     }
     let (name, mut sign_in) = match input {
@@ -316,15 +331,27 @@ pub(super) fn evaluate<'t>(
 fn identity(
     resolver: &Resolver<'_>,
     empty: &Arc<Principal>,
+    users: &mut UserCache,
     user: Option<&str>,
     service_principal: Option<&str>,
 ) -> Option<Identity> {
     Some(match (user, service_principal) {
         (Some(_), Some(_)) => return None,
         (None, Some(sp)) => Identity::ServicePrincipal(resolver.service_principal_ref(sp)?),
-        (Some(user), None) => Identity::User(resolver.known_user(user)?),
+        (Some(user), None) => Identity::User(cached_user(resolver, users, user)?),
         (None, None) => Identity::User(Arc::clone(empty)),
     })
+}
+
+fn cached_user(resolver: &Resolver<'_>, cache: &mut UserCache, key: &str) -> Option<Arc<Principal>> {
+    if let Some(p) = cache.get(key) {
+        return Some(Arc::clone(p));
+    }
+    let p = resolver.known_user(key)?;
+    if cache.len() < USER_CACHE {
+        cache.insert(key.to_owned(), Arc::clone(&p));
+    }
+    Some(p)
 }
 
 fn scenario<'t>(
@@ -345,7 +372,7 @@ fn scenario_line<'t>(
     line: Line<'t>,
     fast: &mut FastScratch,
 ) -> Option<(Option<&'t str>, SignIn)> {
-    let identity = identity(resolver, empty, line.user, line.service_principal)?;
+    let identity = identity(resolver, empty, &mut fast.users, line.user, line.service_principal)?;
     let context = match (line.app, line.action, line.auth_context) {
         (Some(app), None, None) => Context::App(cached_app(resolver, &mut fast.apps, app)?),
         (None, Some(action), None) => Context::Action(word(words::USER_ACTIONS, action)?),
@@ -391,7 +418,7 @@ fn record<'t>(
     }
     let user = text(r.user_id.value).or(text(r.user_principal_name.value));
     let service_principal = if user.is_none() { text(r.service_principal_id) } else { None };
-    let identity = identity(resolver, empty, user, service_principal)?;
+    let identity = identity(resolver, empty, &mut fast.users, user, service_principal)?;
     let app = text(r.resource_id.value).or(text(r.app_id.value))?;
     let mut sign_in = SignIn::new(identity, Context::App(cached_app(resolver, &mut fast.apps, app)?));
     sign_in.ip = ip(text(r.ip_address.value))?;
@@ -520,6 +547,9 @@ fn range_in(text: &str, part: &str) -> Option<(usize, usize)> {
 fn device(text: &str, line: Option<&DeviceLine<'_>>, fast: &mut FastScratch) -> Option<()> {
     fast.props.clear();
     let Some(line) = line else { return reuse_device(text, false, false, fast) };
+    if !fast.device_source.is_empty() && fast.device_source == line.source {
+        return Some(());
+    }
     let mut registered = true;
     for &(key, value) in line.fields() {
         if key.starts_with("@odata.") {
@@ -551,7 +581,9 @@ fn device(text: &str, line: Option<&DeviceLine<'_>>, fast: &mut FastScratch) -> 
             None => fast.props.push((canonical, prop)),
         }
     }
-    reuse_device(text, registered, true, fast)
+    reuse_device(text, registered, true, fast)?;
+    fast.device_source.push_str(line.source);
+    Some(())
 }
 
 /// The attribute a scenario's device field sets, as `scenario::parse_device` names it and
@@ -580,6 +612,7 @@ fn attribute(
 /// Make `fast.device` the device of `registered` and `fast.props` (or no device at all), in
 /// place when it already has the same properties.
 fn reuse_device(text: &str, registered: bool, given: bool, fast: &mut FastScratch) -> Option<()> {
+    fast.device_source.clear();
     if !given {
         if fast.device.registered || !fast.device.props.is_empty() {
             fast.device = Device::default();

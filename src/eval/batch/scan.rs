@@ -19,6 +19,7 @@ pub(super) enum Scalar<'a> {
 /// first, or there is none. Eight bytes at a time: in each word, the lowest byte flagged by the
 /// zero-byte trick is exact (false positives only follow a true one), so the first flagged byte
 /// of the three tests together is the first byte that is a quote, a backslash or below 0x20.
+#[inline]
 fn closing_quote(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -56,10 +57,12 @@ impl<'a> Scanner<'a> {
         Scanner { text, pos: 0 }
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
@@ -67,12 +70,14 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skip whitespace, then expect `byte`.
+    #[inline]
     fn expect(&mut self, byte: u8) -> Option<()> {
         self.skip_ws();
         (self.peek() == Some(byte)).then(|| self.pos += 1)
     }
 
     /// A string without escapes or control characters, the opening quote not yet read.
+    #[inline]
     fn string(&mut self) -> Option<&'a str> {
         self.expect(b'"')?;
         let start = self.pos;
@@ -83,12 +88,14 @@ impl<'a> Scanner<'a> {
         Some(s)
     }
 
+    #[inline]
     fn literal(&mut self, word: &str) -> Option<()> {
         let end = self.pos.checked_add(word.len())?;
         (self.text.as_bytes().get(self.pos..end)? == word.as_bytes()).then(|| self.pos = end)
     }
 
     /// A string, boolean or `null`.
+    #[inline]
     pub(super) fn scalar(&mut self) -> Option<Scalar<'a>> {
         self.skip_ws();
         match self.peek()? {
@@ -101,6 +108,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Whether the next value is an object (whitespace skipped).
+    #[inline]
     pub(super) fn at_object(&mut self) -> bool {
         self.skip_ws();
         self.peek() == Some(b'{')
@@ -128,6 +136,17 @@ impl<'a> Scanner<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// The current position.
+    pub(super) fn position(&mut self) -> usize {
+        self.skip_ws();
+        self.pos
+    }
+
+    /// The text from `start` to the current position.
+    pub(super) fn since(&self, start: usize) -> Option<&'a str> {
+        self.text.get(start..self.pos)
     }
 
     /// Only whitespace is left.
