@@ -8,13 +8,13 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
-use super::scan::{Scalar, Scanner};
+use super::scan::{self, Scalar};
 
 use super::super::Input;
 use super::super::scenario::{AUTH_FLOWS, CLIENTS, INSIDER_RISKS, PLATFORMS, RISKS, Resolver, word};
@@ -26,7 +26,7 @@ use crate::check::words;
 use crate::devfilter::{self, Device, DeviceValue, Kind};
 
 /// Device objects with more fields than this take the general path.
-const DEVICE_FIELDS: usize = 12;
+const DEVICE_FIELDS: usize = 8;
 
 /// Distinct app keys remembered per thread; past this, apps are resolved every time.
 const APP_CACHE: usize = 4096;
@@ -73,13 +73,13 @@ impl<'a> DeviceLine<'a> {
     }
 }
 
-/// Read a scenario line of the common shape; `None` for anything else (an unknown field, a
-/// repeated one, a value of another type or with escapes, malformed JSON).
-fn read_line(text: &str) -> Option<Line<'_>> {
-    let mut line = Line::default();
+/// Read a scenario line of the common shape into `line` (all `None` before); `None` for
+/// anything else (an unknown field, a repeated one, a value of another type or with escapes,
+/// malformed JSON).
+fn read_line<'a>(text: &'a str, line: &mut Line<'a>) -> Option<()> {
+    let bytes = text.as_bytes();
     let mut seen = 0u32;
-    let mut scanner = Scanner::new(text);
-    scanner.object(|key, s| {
+    let end = scan::object(text, scan::ws(bytes, 0), |key, i| {
         let (bit, slot) = match key {
             "name" => (0, &mut line.name),
             "user" => (1, &mut line.user),
@@ -102,37 +102,41 @@ fn read_line(text: &str) -> Option<Line<'_>> {
                     return None;
                 }
                 seen |= 1 << 16;
-                if !s.at_object() {
-                    return (s.scalar()? == Scalar::Null).then_some(());
+                if !scan::at(bytes, i, b'{') {
+                    let (value, next) = scan::scalar(text, i)?;
+                    return (value == Scalar::Null).then_some(next);
                 }
-                let start = s.position();
-                let mut device = DeviceLine { source: "", fields: [("", Scalar::Null); DEVICE_FIELDS], len: 0 };
-                s.object(|key, s| {
+                let device = line.device.insert(DeviceLine {
+                    source: "",
+                    fields: [("", Scalar::Null); DEVICE_FIELDS],
+                    len: 0,
+                });
+                let next = scan::object(text, i, |key, i| {
                     // A repeated key keeps its first position and last value in the general
                     // path's map; rare enough to leave to it.
                     if device.fields().iter().any(|(k, _)| *k == key) {
                         return None;
                     }
-                    let value = s.scalar()?;
+                    let (value, next) = scan::scalar(text, i)?;
                     *device.fields.get_mut(device.len)? = (key, value);
                     device.len += 1;
-                    Some(())
+                    Some(next)
                 })?;
-                device.source = s.since(start)?;
-                line.device = Some(device);
-                return Some(());
+                device.source = text.get(i..next)?;
+                return Some(next);
             }
             "used_combined_registration" => {
                 if seen & 1 << 17 != 0 {
                     return None;
                 }
                 seen |= 1 << 17;
-                line.used_combined_registration = match s.scalar()? {
+                let (value, next) = scan::scalar(text, i)?;
+                line.used_combined_registration = match value {
                     Scalar::Bool(b) => Some(b),
                     Scalar::Null => None,
                     Scalar::Str(_) => return None,
                 };
-                return Some(());
+                return Some(next);
             }
             _ => return None,
         };
@@ -140,15 +144,15 @@ fn read_line(text: &str) -> Option<Line<'_>> {
             return None;
         }
         seen |= 1 << bit;
-        *slot = match s.scalar()? {
+        let (value, next) = scan::scalar(text, i)?;
+        *slot = match value {
             Scalar::Str(v) => Some(v),
             Scalar::Null => None,
             Scalar::Bool(_) => return None,
         };
-        Some(())
+        Some(next)
     })?;
-    scanner.end()?;
-    Some(line)
+    (scan::ws(bytes, end) == bytes.len()).then_some(())
 }
 
 /// Whether a property is present, whatever its value (`null` included).
@@ -316,10 +320,13 @@ pub(super) fn evaluate<'t>(
     let (name, mut sign_in) = match input {
         Input::Scenario => scenario(resolver, empty, text, &mut scratch.fast)?,
         Input::SignIn => record(resolver, empty, text, &mut scratch.fast, false)?,
-        Input::Auto => match read_line(text) {
-            Some(line) => scenario_line(resolver, empty, text, line, &mut scratch.fast)?,
-            None => record(resolver, empty, text, &mut scratch.fast, true)?,
-        },
+        Input::Auto => {
+            let mut line = Line::default();
+            match read_line(text, &mut line) {
+                Some(()) => scenario_line(resolver, empty, text, &line, &mut scratch.fast)?,
+                None => record(resolver, empty, text, &mut scratch.fast, true)?,
+            }
+        }
         Input::Graph => return None,
     };
     sign_in.device = std::mem::take(&mut scratch.fast.device);
@@ -360,7 +367,9 @@ fn scenario<'t>(
     text: &'t str,
     fast: &mut FastScratch,
 ) -> Option<(Option<&'t str>, SignIn)> {
-    scenario_line(resolver, empty, text, read_line(text)?, fast)
+    let mut line = Line::default();
+    read_line(text, &mut line)?;
+    scenario_line(resolver, empty, text, &line, fast)
 }
 
 /// A capol scenario, as `Scenario::from_value` and `Resolver::resolve` read it; the device is
@@ -369,7 +378,7 @@ fn scenario_line<'t>(
     resolver: &Resolver<'_>,
     empty: &Arc<Principal>,
     text: &'t str,
-    line: Line<'t>,
+    line: &Line<'t>,
     fast: &mut FastScratch,
 ) -> Option<(Option<&'t str>, SignIn)> {
     let identity = identity(resolver, empty, &mut fast.users, line.user, line.service_principal)?;
@@ -482,11 +491,44 @@ fn record<'t>(
     Some((text(r.id), sign_in))
 }
 
+/// An IP address as `scenario::parse_ip` reads it; `Some(None)` when absent, `None` when invalid.
 fn ip(text: Option<&str>) -> Option<Option<IpAddr>> {
-    match text {
-        Some(ip) => Some(Some(ip.trim().parse::<IpAddr>().ok()?)),
-        None => Some(None),
+    let Some(text) = text else { return Some(None) };
+    let text = text.trim();
+    match dotted_quad(text.as_bytes()) {
+        Some(v4) => Some(Some(IpAddr::V4(v4))),
+        None => Some(Some(text.parse::<IpAddr>().ok()?)),
     }
+}
+
+/// The common IPv4 spelling (four decimal octets, no leading zeros), which the standard parser
+/// reads as the same address; `None` for anything else, left to it.
+fn dotted_quad(bytes: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (k, slot) in octets.iter_mut().enumerate() {
+        if k > 0 {
+            if bytes.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut value = 0u32;
+        while let Some(&d @ b'0'..=b'9') = bytes.get(i) {
+            value = value * 10 + u32::from(d - b'0');
+            i += 1;
+            if i - start > 3 {
+                return None;
+            }
+        }
+        let leading_zero = i - start > 1 && bytes.get(start) == Some(&b'0');
+        if i == start || leading_zero {
+            return None;
+        }
+        *slot = u8::try_from(value).ok()?;
+    }
+    (i == bytes.len()).then_some(Ipv4Addr::from(octets))
 }
 
 /// A word of a table; `Some(None)` when absent, `None` for a word not in the table.
@@ -658,4 +700,19 @@ fn reuse_device(text: &str, registered: bool, given: bool, fast: &mut FastScratc
         }
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotted_quads_read_as_the_standard_parser_does() {
+        for text in ["0.0.0.0", "11.0.3.4", "255.255.255.255", "192.168.10.200", "1.22.133.9"] {
+            assert_eq!(dotted_quad(text.as_bytes()).map(IpAddr::V4), text.parse().ok(), "{text}");
+        }
+        for text in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "1..2.3", "1.2.3.1000", "::1", "a.b.c.d"] {
+            assert_eq!(dotted_quad(text.as_bytes()), None, "{text}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! A scanner for the one JSON shape a capol scenario line usually has: an object whose values
+//! Scanning functions for the one JSON shape a capol scenario line usually has: an object whose values
 //! are unescaped strings, booleans, `null`, or one level of nested object of the same. It borrows
 //! every string from the line and gives up (`None`) on anything else — escapes, control
 //! characters, numbers, arrays, deeper nesting, malformed text — leaving those lines to
@@ -46,113 +46,79 @@ fn closing_quote(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// A position in a line.
-pub(super) struct Scanner<'a> {
-    text: &'a str,
-    pos: usize,
+/// The index of the first byte at or after `i` that is not JSON whitespace.
+#[inline]
+pub(super) fn ws(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(i) {
+        i += 1;
+    }
+    i
 }
 
-impl<'a> Scanner<'a> {
-    pub(super) fn new(text: &'a str) -> Scanner<'a> {
-        Scanner { text, pos: 0 }
-    }
+/// Whether the byte at `i` is `byte`.
+#[inline]
+pub(super) fn at(bytes: &[u8], i: usize, byte: u8) -> bool {
+    bytes.get(i) == Some(&byte)
+}
 
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
+/// The string whose opening quote is at `i`: its text and the index after its closing quote.
+#[inline]
+pub(super) fn string(text: &str, i: usize) -> Option<(&str, usize)> {
+    let bytes = text.as_bytes();
+    if !at(bytes, i, b'"') {
+        return None;
     }
+    let start = i + 1;
+    let end = start + closing_quote(bytes.get(start..)?)?;
+    // Both ends are next to an ASCII quote, so on character boundaries.
+    Some((text.get(start..end)?, end + 1))
+}
 
-    #[inline]
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+/// The string, boolean or `null` at `i`: its value and the index after it.
+#[inline]
+pub(super) fn scalar(text: &str, i: usize) -> Option<(Scalar<'_>, usize)> {
+    let bytes = text.as_bytes();
+    let word = |w: &[u8], value: Scalar<'static>| {
+        (bytes.get(i..i + w.len()) == Some(w)).then_some((value, i + w.len()))
+    };
+    match bytes.get(i)? {
+        b'"' => string(text, i).map(|(s, next)| (Scalar::Str(s), next)),
+        b'n' => word(b"null", Scalar::Null),
+        b't' => word(b"true", Scalar::Bool(true)),
+        b'f' => word(b"false", Scalar::Bool(false)),
+        _ => None,
+    }
+}
+
+/// The object whose `{` is at `i` (whitespace skipped before it): `field` is called with each
+/// key and the index of its value (whitespace skipped), and returns the index after the value.
+/// Returns the index after the closing brace.
+#[inline]
+pub(super) fn object<'a>(
+    text: &'a str,
+    i: usize,
+    mut field: impl FnMut(&'a str, usize) -> Option<usize>,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !at(bytes, i, b'{') {
+        return None;
+    }
+    let mut i = ws(bytes, i + 1);
+    if at(bytes, i, b'}') {
+        return Some(i + 1);
+    }
+    loop {
+        let (key, next) = string(text, i)?;
+        i = ws(bytes, next);
+        if !at(bytes, i, b':') {
+            return None;
         }
-    }
-
-    /// Skip whitespace, then expect `byte`.
-    #[inline]
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        self.skip_ws();
-        (self.peek() == Some(byte)).then(|| self.pos += 1)
-    }
-
-    /// A string without escapes or control characters, the opening quote not yet read.
-    #[inline]
-    fn string(&mut self) -> Option<&'a str> {
-        self.expect(b'"')?;
-        let start = self.pos;
-        let end = start.checked_add(closing_quote(self.text.as_bytes().get(start..)?)?)?;
-        // Both ends are next to an ASCII quote, so on character boundaries.
-        let s = self.text.get(start..end)?;
-        self.pos = end + 1;
-        Some(s)
-    }
-
-    #[inline]
-    fn literal(&mut self, word: &str) -> Option<()> {
-        let end = self.pos.checked_add(word.len())?;
-        (self.text.as_bytes().get(self.pos..end)? == word.as_bytes()).then(|| self.pos = end)
-    }
-
-    /// A string, boolean or `null`.
-    #[inline]
-    pub(super) fn scalar(&mut self) -> Option<Scalar<'a>> {
-        self.skip_ws();
-        match self.peek()? {
-            b'"' => self.string().map(Scalar::Str),
-            b'n' => self.literal("null").map(|()| Scalar::Null),
-            b't' => self.literal("true").map(|()| Scalar::Bool(true)),
-            b'f' => self.literal("false").map(|()| Scalar::Bool(false)),
-            _ => None,
+        i = ws(bytes, field(key, ws(bytes, i + 1))?);
+        match bytes.get(i)? {
+            b',' => i = ws(bytes, i + 1),
+            b'}' => return Some(i + 1),
+            _ => return None,
         }
-    }
-
-    /// Whether the next value is an object (whitespace skipped).
-    #[inline]
-    pub(super) fn at_object(&mut self) -> bool {
-        self.skip_ws();
-        self.peek() == Some(b'{')
-    }
-
-    /// An object: `field` is called with each key and must read its value.
-    pub(super) fn object(&mut self, mut field: impl FnMut(&'a str, &mut Scanner<'a>) -> Option<()>) -> Option<()> {
-        self.expect(b'{')?;
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.string()?;
-            self.expect(b':')?;
-            field(key, self)?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// The current position.
-    pub(super) fn position(&mut self) -> usize {
-        self.skip_ws();
-        self.pos
-    }
-
-    /// The text from `start` to the current position.
-    pub(super) fn since(&self, start: usize) -> Option<&'a str> {
-        self.text.get(start..self.pos)
-    }
-
-    /// Only whitespace is left.
-    pub(super) fn end(&mut self) -> Option<()> {
-        self.skip_ws();
-        (self.pos == self.text.len()).then_some(())
     }
 }
 
@@ -162,13 +128,13 @@ mod tests {
 
     fn fields(text: &str) -> Option<Vec<(String, Scalar<'_>)>> {
         let mut out = Vec::new();
-        let mut s = Scanner::new(text);
-        s.object(|k, s| {
-            out.push((k.to_owned(), s.scalar()?));
-            Some(())
+        let bytes = text.as_bytes();
+        let end = object(text, ws(bytes, 0), |k, i| {
+            let (value, next) = scalar(text, i)?;
+            out.push((k.to_owned(), value));
+            Some(next)
         })?;
-        s.end()?;
-        Some(out)
+        (ws(bytes, end) == bytes.len()).then_some(out)
     }
 
     #[test]
