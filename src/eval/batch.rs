@@ -376,8 +376,7 @@ impl<'a> Batch<'a> {
         out: &mut Vec<u8>,
     ) -> Result<(), ScenarioError> {
         if let Some(name) = fast::evaluate(&self.resolver, self.input, self.id, &self.empty, text, scratch) {
-            let outcome = self.decide(scratch);
-            summary.count(outcome, &scratch.applicable.policies);
+            let outcome = self.decide(scratch, summary);
             self.write(line, name, outcome, scratch, out);
             return Ok(());
         }
@@ -438,11 +437,15 @@ impl<'a> Batch<'a> {
     }
 
     /// The outcome of the applying policies in `scratch`, leaving the requirement groups (in
-    /// first-seen order) in `scratch.groups`, as `Decision::new` combines them.
-    fn decide(&self, scratch: &mut Scratch) -> Outcome {
+    /// first-seen order) in `scratch.groups`, as `Decision::new` combines them; counted into
+    /// `summary` as `Summary::count` does.
+    fn decide(&self, scratch: &mut Scratch, summary: &mut Summary) -> Outcome {
         scratch.groups.clear();
         let mut blocked = false;
         for &i in &scratch.applicable.policies {
+            if let Some(h) = summary.hits.get_mut(i as usize) {
+                *h += 1;
+            }
             let Some(row) = self.rows.get(i as usize) else { continue };
             if row.state != PolicyState::Enabled {
                 continue;
@@ -455,13 +458,15 @@ impl<'a> Batch<'a> {
                 _ => {}
             }
         }
-        if blocked {
+        let outcome = if blocked {
             Outcome::Block
         } else if scratch.groups.is_empty() {
             Outcome::Allow
         } else {
             Outcome::Grant
-        }
+        };
+        summary.count(outcome, &[]);
+        outcome
     }
 
     /// The rows of the applying policies in one state, and optionally one effect.

@@ -494,7 +494,7 @@ fn record<'t>(
 /// An IP address as `scenario::parse_ip` reads it; `Some(None)` when absent, `None` when invalid.
 fn ip(text: Option<&str>) -> Option<Option<IpAddr>> {
     let Some(text) = text else { return Some(None) };
-    let text = text.trim();
+    let text = trim(text);
     match dotted_quad(text.as_bytes()) {
         Some(v4) => Some(Some(IpAddr::V4(v4))),
         None => Some(Some(text.parse::<IpAddr>().ok()?)),
@@ -531,6 +531,13 @@ fn dotted_quad(bytes: &[u8]) -> Option<Ipv4Addr> {
     (i == bytes.len()).then_some(Ipv4Addr::from(octets))
 }
 
+/// `str::trim`, without decoding characters when both ends are visible ASCII (which it keeps).
+fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b.is_ascii());
+    let bytes = text.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) { text } else { text.trim() }
+}
+
 /// A word of a table; `Some(None)` when absent, `None` for a word not in the table.
 fn lookup<T: Copy>(table: &[(&'static str, T)], text: Option<&str>) -> Option<Option<T>> {
     match text {
@@ -543,7 +550,7 @@ fn lookup<T: Copy>(table: &[(&'static str, T)], text: Option<&str>) -> Option<Op
 /// when absent, `None` when the general path would reject it.
 fn country(text: Option<&str>) -> Option<Option<[u8; 2]>> {
     let Some(text) = text else { return Some(None) };
-    let [a, b] = text.trim().as_bytes() else { return None };
+    let [a, b] = trim(text).as_bytes() else { return None };
     let code = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
     (code.iter().all(u8::is_ascii_uppercase) && known_countries()[country_slot(code)]).then_some(Some(code))
 }
