@@ -10,6 +10,9 @@
 //! difference of `N` is the cost of one sign-in. `jsonl` is the general path's `evaluate_line`
 //! (a decision, no output), `general-json` the same plus `LineResult::to_json`; the `fast-*` modes are `Batch::line` writing JSON lines, human
 //! lines, or only counting into the summary.
+//!
+//! `CAPOL_EVAL_WRITE=DIR CAPOL_EVAL_ITERS=N` writes the workspace (`DIR/ws`) and N scenario lines
+//! (`DIR/lines.jsonl`) instead, for timing `capol eval --batch` itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -212,10 +215,28 @@ fn counted(mode: &str, iterations: usize) {
             }
         }
     }
-    println!("{mode}: {iterations} sign-ins, {total} (policies applied or output bytes), {} blocked", summary.block);
+    println!(
+        "{mode}: {iterations} sign-ins, {total} (policies applied or output bytes), {} blocked",
+        summary.block
+    );
+}
+
+/// The benchmark's workspace (`DIR/ws/gen.capol`) and `n` of its scenario lines
+/// (`DIR/lines.jsonl`), for timing `capol eval --batch` end to end.
+fn write_files(dir: &str, n: usize) {
+    let dir = std::path::Path::new(dir);
+    std::fs::create_dir_all(dir.join("ws")).unwrap();
+    std::fs::write(dir.join("ws/gen.capol"), workspace(42, POLICIES, LOCATIONS, RANGES)).unwrap();
+    let mut lines = scenarios(n).join("\n");
+    lines.push('\n');
+    std::fs::write(dir.join("lines.jsonl"), lines).unwrap();
 }
 
 fn main() {
+    if let (Ok(dir), Ok(n)) = (std::env::var("CAPOL_EVAL_WRITE"), std::env::var("CAPOL_EVAL_ITERS")) {
+        write_files(&dir, n.parse().unwrap());
+        return;
+    }
     if let (Ok(mode), Ok(n)) = (std::env::var("CAPOL_EVAL_MODE"), std::env::var("CAPOL_EVAL_ITERS")) {
         counted(&mode, n.parse().unwrap());
         return;

@@ -61,7 +61,8 @@ fn ip(rng: &mut Rng, locations: usize, ranges: usize) -> String {
         7 | 8 => format!("2001:db8:{:x}:{:x}::{:x}", block & 0xffff, rng.below(65536), rng.below(65536)),
         9 => format!(" 11.0.{}.{} ", rng.below(256), rng.below(256)),
         10 => format!("::ffff:11.0.{}.{}", rng.below(256), rng.below(256)),
-        _ => word(rng, &["2001:db8::1", "::1", "0.0.0.0"], &["300.1.1.1", "11.0.0.0/24", "", "fe80::1%eth0"]).to_owned(),
+        _ => word(rng, &["2001:db8::1", "::1", "0.0.0.0"], &["300.1.1.1", "11.0.0.0/24", "", "fe80::1%eth0"])
+            .to_owned(),
     }
 }
 
@@ -108,13 +109,19 @@ fn record(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> S
     let mut fields: Vec<String> = Vec::new();
     let mut add = |k: &str, v: String| fields.push(format!("\"{k}\":{v}"));
     if rng.chance(70) {
-        add("id", lit(rng.below(100), word(rng, &["rec-1", "66ea54eb-6301-4ee5-be62-ff5a759b0100"], &["", "  "])));
+        add(
+            "id",
+            lit(rng.below(100), word(rng, &["rec-1", "66ea54eb-6301-4ee5-be62-ff5a759b0100"], &["", "  "])),
+        );
     }
     if rng.chance(50) {
         add("createdDateTime", lit(rng.below(100), "2024-05-01T08:00:00Z"));
     }
     match rng.below(20) {
-        0 => add("userPrincipalName", lit(rng.below(100), &format!("user{}@contoso.example", rng.below(USERS)))),
+        0 => add(
+            "userPrincipalName",
+            lit(rng.below(100), &format!("user{}@contoso.example", rng.below(USERS))),
+        ),
         1 => add("servicePrincipalId", lit(rng.below(100), &rng.guid())),
         2 if rng.chance(30) => add("userId", lit(rng.below(100), &rng.guid())),
         3 => add("userId", "null".to_owned()),
@@ -159,11 +166,20 @@ fn record(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> S
         1 => add("location", word(rng, &["null", "{}"], &["\"FR\""]).to_owned()),
         _ => {
             let c = word(rng, &["FR", "DE", "KP", "US", " gb "], &["ZZ", ""]);
-            add("location", format!("{{\"city\":\"Paris\",\"countryOrRegion\":{},\"geoCoordinates\":{{\"latitude\":48.8}}}}", lit(rng.below(100), c)));
+            add(
+                "location",
+                format!(
+                    "{{\"city\":\"Paris\",\"countryOrRegion\":{},\"geoCoordinates\":{{\"latitude\":48.8}}}}",
+                    lit(rng.below(100), c)
+                ),
+            );
         }
     }
     if rng.chance(85) {
-        let c = pick(rng, &["Browser", "Mobile Apps and Desktop clients", "Exchange ActiveSync", "IMAP4", " browser ", ""]);
+        let c = pick(
+            rng,
+            &["Browser", "Mobile Apps and Desktop clients", "Exchange ActiveSync", "IMAP4", " browser ", ""],
+        );
         add("clientAppUsed", lit(rng.below(100), c));
     }
     if rng.chance(70) {
@@ -172,14 +188,31 @@ fn record(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> S
             d.push(format!("\"deviceId\":{}", lit(rng.below(100), &rng.guid())));
         }
         if rng.chance(50) {
-            d.push(format!("\"displayName\":{}", lit(rng.below(100), pick(rng, &["PC-1", "Laptop \"A\"", "iPhone"]))));
+            d.push(format!(
+                "\"displayName\":{}",
+                lit(rng.below(100), pick(rng, &["PC-1", "Laptop \"A\"", "iPhone"]))
+            ));
         }
         if rng.chance(80) {
-            let os = pick(rng, &["Windows 10", "Windows Phone 8", "iOS 17.2", "MacOs", "Android", "Ubuntu", "ChromeOS"]);
+            let os = pick(
+                rng,
+                &["Windows 10", "Windows Phone 8", "iOS 17.2", "MacOs", "Android", "Ubuntu", "ChromeOS"],
+            );
             d.push(format!("\"operatingSystem\":{}", lit(rng.below(100), os)));
         }
         if rng.chance(60) {
-            let t = pick(rng, &["Azure AD joined", "Hybrid Azure AD joined", "Azure AD registered", "Workplace Joined", "Domain Joined", "Other", ""]);
+            let t = pick(
+                rng,
+                &[
+                    "Azure AD joined",
+                    "Hybrid Azure AD joined",
+                    "Azure AD registered",
+                    "Workplace Joined",
+                    "Domain Joined",
+                    "Other",
+                    "",
+                ],
+            );
             d.push(format!("\"trustType\":{}", lit(rng.below(100), t)));
         }
         if rng.chance(60) {
@@ -196,13 +229,22 @@ fn record(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> S
         add("authenticationProtocol", lit(rng.below(100), pick(rng, &["deviceCode", "none", "ropc"])));
     }
     if rng.chance(10) {
-        add("originalTransferMethod", lit(rng.below(100), pick(rng, &["deviceCodeFlow", "authenticationTransfer", "none"])));
+        add(
+            "originalTransferMethod",
+            lit(rng.below(100), pick(rng, &["deviceCodeFlow", "authenticationTransfer", "none"])),
+        );
     }
     if rng.chance(40) {
-        add("status", r#"{"errorCode":0,"failureReason":"Other \"x\".","additionalDetails":null}"#.to_owned());
+        add(
+            "status",
+            r#"{"errorCode":0,"failureReason":"Other \"x\".","additionalDetails":null}"#.to_owned(),
+        );
     }
     if rng.chance(40) {
-        add("appliedConditionalAccessPolicies", r#"[{"id":"x","displayName":"y","result":"notApplied","enforcedGrantControls":[]}]"#.to_owned());
+        add(
+            "appliedConditionalAccessPolicies",
+            r#"[{"id":"x","displayName":"y","result":"notApplied","enforcedGrantControls":[]}]"#.to_owned(),
+        );
     }
     if rng.chance(2) {
         add("signInIdentity", "null".to_owned());
@@ -219,7 +261,13 @@ fn line(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> Str
         return record(rng, users, locations, ranges);
     }
     match rng.below(60) {
-        0 => return pick(rng, &["{}", "[1]", "42", "\"x\"", "null", "{", "{\"user\":", "{\"user\":\"usr_1\"}}"]).to_owned(),
+        0 => {
+            return pick(
+                rng,
+                &["{}", "[1]", "42", "\"x\"", "null", "{", "{\"user\":", "{\"user\":\"usr_1\"}}"],
+            )
+            .to_owned();
+        }
         1 => {
             return format!(
                 r#"{{"userId":"{}","appId":"00000002-0000-0ff1-ce00-000000000000","ipAddress":"11.0.3.4","clientAppUsed":"Browser"}}"#,
@@ -263,7 +311,10 @@ fn line(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> Str
     };
     for _ in 0..targets {
         match rng.below(20) {
-            0 => add("action", lit(rng.below(100), word(rng, &["register_security_info", "register_device"], &["sign_in"]))),
+            0 => add(
+                "action",
+                lit(rng.below(100), word(rng, &["register_security_info", "register_device"], &["sign_in"])),
+            ),
             1 => add("auth_context", lit(rng.below(100), word(rng, &["sensitive", "c1", "c7"], &["c100"]))),
             _ => {
                 let app = pick(
@@ -306,19 +357,32 @@ fn line(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> Str
         add("platform", lit(rng.below(100), p));
     }
     if rng.chance(80) {
-        let c = word(rng, &["browser", "mobile_desktop", "exchange_active_sync", "eas_supported", "other"], &["legacy"]);
+        let c = word(
+            rng,
+            &["browser", "mobile_desktop", "exchange_active_sync", "eas_supported", "other"],
+            &["legacy"],
+        );
         add("client_app", lit(rng.below(100), c));
     }
     for key in ["sign_in_risk", "user_risk", "service_principal_risk"] {
         if rng.chance(40) {
-            add(key, lit(rng.below(100), word(rng, &["none", "low", "medium", "high", "hidden"], &["severe"])));
+            add(
+                key,
+                lit(rng.below(100), word(rng, &["none", "low", "medium", "high", "hidden"], &["severe"])),
+            );
         }
     }
     if rng.chance(30) {
-        add("insider_risk", lit(rng.below(100), word(rng, &["none", "minor", "moderate", "elevated"], &["major"])));
+        add(
+            "insider_risk",
+            lit(rng.below(100), word(rng, &["none", "minor", "moderate", "elevated"], &["major"])),
+        );
     }
     if rng.chance(30) {
-        add("auth_flow", lit(rng.below(100), word(rng, &["none", "device_code", "auth_transfer"], &["other"])));
+        add(
+            "auth_flow",
+            lit(rng.below(100), word(rng, &["none", "device_code", "auth_transfer"], &["other"])),
+        );
     }
     if rng.chance(50) {
         add("device", device(rng));
@@ -345,7 +409,11 @@ fn line(rng: &mut Rng, users: &[String], locations: usize, ranges: usize) -> Str
     let body: Vec<String> = fields
         .iter()
         .map(|(k, v)| {
-            let key = if rng.below(40) == 0 { format!("\"\\u{:04x}{}\"", k.as_bytes()[0], &k[1..]) } else { format!("\"{k}\"") };
+            let key = if rng.below(40) == 0 {
+                format!("\"\\u{:04x}{}\"", k.as_bytes()[0], &k[1..])
+            } else {
+                format!("\"{k}\"")
+            };
             format!("{}{key}{}:{}{v}{}", ws(rng), ws(rng), ws(rng), ws(rng))
         })
         .collect();
@@ -377,7 +445,8 @@ fn same(batch: &Batch<'_>, lines: &[String]) -> (usize, usize) {
         let n = n as u64 + 1;
         let (fast_len, general_len) = (fast_out.len(), general_out.len());
         let fast = batch.line(n, text, &mut fast_scratch, &mut fast_summary, &mut fast_out);
-        let general = batch.general_line(n, text, &mut general_scratch, &mut general_summary, &mut general_out);
+        let general =
+            batch.general_line(n, text, &mut general_scratch, &mut general_summary, &mut general_out);
         assert_eq!(fast, general, "line {n}: {text}");
         assert_eq!(
             String::from_utf8_lossy(&fast_out[fast_len..]),
@@ -412,7 +481,10 @@ fn fast_path_output_and_summary_equal_the_general_path() {
                 };
                 assert!(range.contains(&fast), "{input:?}: {fast} fast lines, {errors} errors");
                 if input != Input::Graph {
-                    assert!(errors > 100 && fast + errors < lines.len(), "{input:?}: {fast} fast lines, {errors} errors");
+                    assert!(
+                        errors > 100 && fast + errors < lines.len(),
+                        "{input:?}: {fast} fast lines, {errors} errors"
+                    );
                 }
             }
         }
@@ -433,8 +505,11 @@ fn fast_path_with_a_directory_and_unknown_users_as_members() {
     let directory = capol::eval::Directory::from_json(&serde_json::json!({"users": users}).to_string())
         .unwrap()
         .bind(&engine);
-    let resolver =
-        Resolver { engine: &engine, directory: Some(&directory), unknown_users: capol::eval::UnknownUsers::Member };
+    let resolver = Resolver {
+        engine: &engine,
+        directory: Some(&directory),
+        unknown_users: capol::eval::UnknownUsers::Member,
+    };
     let ids = user_ids(&engine);
     let mut rng = Rng::new(11);
     let lines: Vec<String> = (0..600).map(|_| line(&mut rng, &ids, 10, 5)).collect();
@@ -449,7 +524,8 @@ fn escapes_and_unusual_shapes_take_the_general_path() {
     let mut scratch = Scratch::default();
     let fast = r#"{"user":"usr_1","app":"exchange","ip":"2001:db8:1::1","device":{"trust_type":"AzureAD","isCompliant":"true"}}"#;
     assert!(batch.is_fast(fast, &mut scratch));
-    let spaced = " { \"user\" :\t\"usr_1\" , \"app\": \"exchange\",\"ip\":\" 11.0.3.4 \", \"device\" : { } } \r\n";
+    let spaced =
+        " { \"user\" :\t\"usr_1\" , \"app\": \"exchange\",\"ip\":\" 11.0.3.4 \", \"device\" : { } } \r\n";
     assert!(batch.is_fast(spaced, &mut scratch));
     let record = r#"{"id":"r1","userId":"usr_1","appId":"exchange","status":{"failureReason":"a \"b\""},"deviceDetail":{"deviceId":"d","trustType":"Azure AD joined","browser":"x"}}"#;
     assert!(batch.is_fast(record, &mut scratch));
@@ -497,14 +573,14 @@ proptest! {
     }
 }
 
-
 #[test]
 fn devices_reused_across_lines_stay_right() {
     let engine = engine(42, 195, 6, 4);
     let ids = user_ids(&engine);
     let a = r#"{"user":"usr_1","app":"exchange","device":{"trustType":"Workplace","isCompliant":true}}"#;
     let b = r#"{"user":"usr_1","app":"exchange","device":{"trustType":"Workplace","isCompliant":false}}"#;
-    let c = r#"{"user":"usr_1","app":"exchange","device":{"trust_type":"AzureAD","operatingSystem":"Windows"}}"#;
+    let c =
+        r#"{"user":"usr_1","app":"exchange","device":{"trust_type":"AzureAD","operatingSystem":"Windows"}}"#;
     let bad = r#"{"user":"usr_1","app":"exchange","device":{"trustType":"AzureAD","bogus":"x"}}"#;
     let none = r#"{"user":"usr_1","app":"exchange"}"#;
     let unregistered = r#"{"user":"usr_1","app":"exchange","device":{"registered":false}}"#;

@@ -322,7 +322,8 @@ impl<'a> Batch<'a> {
                     _ => (Effect::Nothing, String::new()),
                 };
                 let quoted = json_string(&requires);
-                let requires_json = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_owned();
+                let requires_json =
+                    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_owned();
                 Row {
                     state: p.state,
                     effect,
@@ -506,7 +507,11 @@ impl<'a> Batch<'a> {
                 out.extend_from_slice(b"],\"requires\":");
                 if outcome == Outcome::Grant {
                     out.push(b'"');
-                    push_joined(out, self.requirement_rows(scratch).map(|r| r.requires_json.as_str()), b" AND ");
+                    push_joined(
+                        out,
+                        self.requirement_rows(scratch).map(|r| r.requires_json.as_str()),
+                        b" AND ",
+                    );
                     out.push(b'"');
                 } else {
                     out.extend_from_slice(b"null");
@@ -532,7 +537,11 @@ impl<'a> Batch<'a> {
                     }
                     Outcome::Grant => {
                         out.extend_from_slice(b"grant: ");
-                        push_joined(out, self.requirement_rows(scratch).map(|r| r.requires.as_str()), b" AND ");
+                        push_joined(
+                            out,
+                            self.requirement_rows(scratch).map(|r| r.requires.as_str()),
+                            b" AND ",
+                        );
                     }
                     Outcome::Allow => out.extend_from_slice(b"allow"),
                 }

@@ -688,7 +688,8 @@ impl<'a> Resolver<'a> {
             Some((user, engine.workspace_principal(i)?))
         });
         let directory = self.directory.and_then(|d| {
-            d.user(key).or_else(|| workspace.as_ref().and_then(|(u, _)| u.id.as_deref()).and_then(|id| d.user(id)))
+            d.user(key)
+                .or_else(|| workspace.as_ref().and_then(|(u, _)| u.id.as_deref()).and_then(|id| d.user(id)))
         });
         match (workspace, directory) {
             (Some((_, ws)), Some(dir)) => {
@@ -719,7 +720,8 @@ impl<'a> Resolver<'a> {
                     let mut err = self.unknown(s, "user", "user", key, &names);
                     if err.help.is_none() {
                         err.help = Some(if self.directory.is_some() {
-                            "the user is neither declared in the workspace nor in the directory snapshot".into()
+                            "the user is neither declared in the workspace nor in the directory snapshot"
+                                .into()
                         } else {
                             "declare the user in the workspace, or pass `--directory` with a Graph directory snapshot".into()
                         });

@@ -47,7 +47,9 @@ fn text<'a>(
 
 /// The device platform of a log's `operatingSystem`.
 pub fn platform(os: &str) -> Option<Platform> {
-    let starts = |prefix: &str| os.as_bytes().get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()));
+    let starts = |prefix: &str| {
+        os.as_bytes().get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
     if starts("windows phone") || starts("winphone") || starts("windows 10 mobile") {
         Some(Platform::WindowsPhone)
     } else if starts("windows") {
@@ -208,15 +210,8 @@ pub fn looks_like_sign_in(value: &Value) -> bool {
 }
 
 /// The properties whose presence (even `null`) makes a document a `signIn` record.
-pub(crate) const SIGN_IN_KEYS: &[&str] = &[
-        "userId",
-        "appId",
-        "resourceId",
-        "ipAddress",
-        "clientAppUsed",
-        "createdDateTime",
-        "userPrincipalName",
-];
+pub(crate) const SIGN_IN_KEYS: &[&str] =
+    &["userId", "appId", "resourceId", "ipAddress", "clientAppUsed", "createdDateTime", "userPrincipalName"];
 
 #[cfg(test)]
 mod tests {

@@ -20,10 +20,10 @@ use super::super::Input;
 use super::super::scenario::{AUTH_FLOWS, CLIENTS, INSIDER_RISKS, PLATFORMS, RISKS, Resolver, word};
 use super::super::signin::{AppRef, Context, Identity, Principal, Risk, SignIn, country_slot};
 use super::super::signin_log;
-use crate::ir::AuthFlow;
 use crate::catalog;
 use crate::check::words;
 use crate::devfilter::{self, Device, DeviceValue, Kind};
+use crate::ir::AuthFlow;
 
 /// Device objects with more fields than this take the general path.
 const DEVICE_FIELDS: usize = 8;
@@ -416,7 +416,14 @@ fn record<'t>(
 ) -> Option<(Option<&'t str>, SignIn)> {
     let r: Record<'t> = serde_json::from_str(line).ok()?;
     if detect {
-        let keys = [&r.user_id, &r.user_principal_name, &r.app_id, &r.resource_id, &r.ip_address, &r.client_app_used];
+        let keys = [
+            &r.user_id,
+            &r.user_principal_name,
+            &r.app_id,
+            &r.resource_id,
+            &r.ip_address,
+            &r.client_app_used,
+        ];
         if r.sign_in_identity.0 || !(r.created_date_time.0 || keys.iter().any(|k| k.present)) {
             return None;
         }
@@ -677,10 +684,12 @@ fn reuse_device(text: &str, registered: bool, given: bool, fast: &mut FastScratc
     };
     fast.device.registered = registered;
     let same_keys = fast.device.props.len() == fast.props.len()
-        && fast.props.iter().all(|&(c, prop)| match (fast.device.props.get(c), prop) {
-            (Some(DeviceValue::Bool(_)), Prop::Bool(_)) => true,
-            (Some(DeviceValue::Text(_)), Prop::Text(..) | Prop::Word(_)) => true,
-            _ => false,
+        && fast.props.iter().all(|&(c, prop)| {
+            matches!(
+                (fast.device.props.get(c), prop),
+                (Some(DeviceValue::Bool(_)), Prop::Bool(_))
+                    | (Some(DeviceValue::Text(_)), Prop::Text(..) | Prop::Word(_))
+            )
         });
     if same_keys {
         for &(c, prop) in &fast.props {
@@ -718,7 +727,18 @@ mod tests {
         for text in ["0.0.0.0", "11.0.3.4", "255.255.255.255", "192.168.10.200", "1.22.133.9"] {
             assert_eq!(dotted_quad(text.as_bytes()).map(IpAddr::V4), text.parse().ok(), "{text}");
         }
-        for text in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "1..2.3", "1.2.3.1000", "::1", "a.b.c.d"] {
+        for text in [
+            "",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.4 ",
+            "1..2.3",
+            "1.2.3.1000",
+            "::1",
+            "a.b.c.d",
+        ] {
             assert_eq!(dotted_quad(text.as_bytes()), None, "{text}");
         }
     }
