@@ -297,7 +297,7 @@ fn batch_summary_only_writes_the_same_summary_alone() {
             ])
             .assert()
             .code(2)
-            .stderr(predicate::str::contains("line 4"))
+            .stderr(predicate::str::contains("`300.1.1.1`"))
             .get_output()
             .stdout
             .clone();
