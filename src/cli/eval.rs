@@ -71,8 +71,9 @@ pub struct EvalArgs {
 /// Lines evaluated together; bounds memory whatever the file size.
 const CHUNK: usize = 8192;
 
-/// Lines one worker evaluates in a row, into one output buffer.
-const PART: usize = 256;
+/// Parts a chunk is cut into per worker thread: each part is evaluated in a row into one output
+/// buffer, with scratch buffers (and resolution caches) that last the whole run.
+const PARTS_PER_THREAD: usize = 4;
 
 /// What one worker produced for consecutive lines of a chunk.
 struct Part {
@@ -341,6 +342,7 @@ fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printe
     // One chunk of lines at a time: their text in `text`, each as (number, start, end).
     let mut text: Vec<u8> = Vec::new();
     let mut lines: Vec<(u64, usize, usize)> = Vec::with_capacity(CHUNK);
+    let mut scratches = Vec::new();
     loop {
         text.clear();
         lines.clear();
@@ -356,7 +358,10 @@ fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printe
                 Ok(n) => {
                     bytes += n as u64;
                     line_no += 1;
-                    let blank = std::str::from_utf8(&text[start..]).is_ok_and(|t| t.trim().is_empty());
+                    // A line that starts with visible ASCII is not blank: only decode the others.
+                    let line = text.get(start..).unwrap_or_default();
+                    let visible = line.first().is_some_and(|&b| b > b' ' && b.is_ascii());
+                    let blank = !visible && std::str::from_utf8(line).is_ok_and(|t| t.trim().is_empty());
                     if blank {
                         text.truncate(start);
                     } else {
@@ -370,39 +375,43 @@ fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printe
                 }
             }
         }
-        let work = || -> Vec<Part> {
+        let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        let parts = threads.max(1) * PARTS_PER_THREAD;
+        if scratches.len() < parts {
+            scratches.resize_with(parts, || batch.scratch());
+        }
+        let per_part = lines.len().div_ceil(parts).max(1);
+        let work = |scratches: &mut [crate::eval::batch::Scratch]| -> Vec<Part> {
             lines
-                .par_chunks(PART)
-                .map_init(
-                    || batch.scratch(),
-                    |scratch, part| {
-                        let mut p = Part { out: Vec::new(), summary: batch.summary(), errors: Vec::new() };
-                        for &(n, start, end) in part {
-                            let bytes = text.get(start..end).unwrap_or_default();
-                            let result = match std::str::from_utf8(bytes) {
-                                Ok(t) => batch.line(n, t, scratch, &mut p.summary, &mut p.out),
-                                Err(_) => {
-                                    let e = ScenarioError::new(
-                                        crate::eval::ErrorKind::Json,
-                                        "",
-                                        "the line is not valid UTF-8",
-                                    );
-                                    batch.unreadable(n, &e, &mut p.summary, &mut p.out);
-                                    Err(e)
-                                }
-                            };
-                            if let Err(e) = result {
-                                p.errors.push((n, e));
+                .par_chunks(per_part)
+                .zip(scratches.par_iter_mut())
+                .map(|(part, scratch)| {
+                    let mut p = Part { out: Vec::new(), summary: batch.summary(), errors: Vec::new() };
+                    for &(n, start, end) in part {
+                        let bytes = text.get(start..end).unwrap_or_default();
+                        let result = match std::str::from_utf8(bytes) {
+                            Ok(t) => batch.line(n, t, scratch, &mut p.summary, &mut p.out),
+                            Err(_) => {
+                                let e = ScenarioError::new(
+                                    crate::eval::ErrorKind::Json,
+                                    "",
+                                    "the line is not valid UTF-8",
+                                );
+                                batch.unreadable(n, &e, &mut p.summary, &mut p.out);
+                                Err(e)
                             }
+                        };
+                        if let Err(e) = result {
+                            p.errors.push((n, e));
                         }
-                        p
-                    },
-                )
+                    }
+                    p
+                })
                 .collect()
         };
         let parts = match &pool {
-            Some(p) => p.install(work),
-            None => work(),
+            Some(p) => p.install(|| work(&mut scratches)),
+            None => work(&mut scratches),
         };
         for part in &parts {
             summary.merge(&part.summary);
