@@ -243,7 +243,9 @@ fn text(value: Option<&str>) -> Option<&str> {
     value.filter(|s| !s.trim().is_empty())
 }
 
-/// FNV-1a: app keys are short, and the cache is bounded, so a keyed hash buys nothing here.
+/// FNV-1a for the per-thread caches: their keys are short and their size bounded, and SipHash
+/// would cost more than the rest of resolving a line. (Keys come from the sign-in file the user
+/// evaluates, not from a network peer.)
 #[derive(Debug, Default, Clone, Copy)]
 struct Fnv(u64);
 
@@ -471,7 +473,11 @@ fn record<'t>(
                     fast.props.push((canonical, prop));
                 }
             };
-            let span = |v: Option<&str>| v.and_then(|v| range_in(line, v)).map(|(a, b)| Prop::Text(a, b));
+            // Every string borrows from the line; should one not, `Word("")` sends the line to
+            // the general path below.
+            let span = |v: Option<&str>| {
+                v.map(|v| range_in(line, v).map_or(Prop::Word(""), |(a, b)| Prop::Text(a, b)))
+            };
             let id = text(d.device_id);
             put("deviceId", span(id));
             put("displayName", span(text(d.display_name)));
@@ -486,8 +492,6 @@ fn record<'t>(
                 }),
             );
             put("isCompliant", d.is_compliant.map(Prop::Bool));
-            // A string that is not in the line (it always is) would be lost: leave it to the
-            // general path.
             if fast.props.iter().any(|(_, p)| *p == Prop::Word("")) {
                 return None;
             }
