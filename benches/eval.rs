@@ -5,13 +5,19 @@
 //! `cargo bench --bench eval`
 //!
 //! For instruction counts (stable on a busy machine), run the bench binary under callgrind with
-//! `CAPOL_EVAL_MODE=full|applicable|jsonl` and `CAPOL_EVAL_ITERS=N` twice, with two values of `N`:
-//! the difference of the totals divided by the difference of `N` is the cost of one sign-in.
+//! `CAPOL_EVAL_MODE=full|applicable|jsonl|general-json|fast-json|fast-human|fast-summary` and
+//! `CAPOL_EVAL_ITERS=N` twice, with two values of `N`: the difference of the totals divided by the
+//! difference of `N` is the cost of one sign-in. `jsonl` is the general path's `evaluate_line`
+//! (a decision, no output), `general-json` the same plus `LineResult::to_json`; the `fast-*` modes are `Batch::line` writing JSON lines, human
+//! lines, or only counting into the summary.
+//!
+//! `CAPOL_EVAL_WRITE=DIR CAPOL_EVAL_ITERS=N` writes the workspace (`DIR/ws`) and N scenario lines
+//! (`DIR/lines.jsonl`) instead, for timing `capol eval --batch` itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
-use capol::eval::batch::{Scratch, evaluate_line};
+use capol::eval::batch::{Batch, LineOutput, Scratch, evaluate_line};
 use capol::eval::{Engine, Evaluation, Input, Resolver, Scenario, SignIn};
 use capol::generate::{Rng, workspace};
 use criterion::{Criterion, Throughput, criterion_group};
@@ -125,6 +131,35 @@ fn bench(c: &mut Criterion) {
             black_box(blocked)
         })
     });
+    let mut out = Vec::with_capacity(1 << 22);
+    group.bench_function("batch of JSON lines, general path, JSON output", |b| {
+        let batch = Batch::new(resolver, Input::Auto, LineOutput::Json);
+        b.iter(|| {
+            let mut summary = batch.summary();
+            out.clear();
+            for (n, l) in lines.iter().enumerate() {
+                batch.general_line(n as u64, l, &mut scratch, &mut summary, &mut out).expect("evaluates");
+            }
+            black_box((summary.block, out.len()))
+        })
+    });
+    for (label, output) in [
+        ("batch of JSON lines, fast path, JSON output", LineOutput::Json),
+        ("batch of JSON lines, fast path, summary only", LineOutput::None),
+    ] {
+        let batch = Batch::new(resolver, Input::Auto, output);
+        let mut scratch = batch.scratch();
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                let mut summary = batch.summary();
+                out.clear();
+                for (n, l) in lines.iter().enumerate() {
+                    batch.line(n as u64, l, &mut scratch, &mut summary, &mut out).expect("evaluates");
+                }
+                black_box((summary.block, out.len()))
+            })
+        });
+    }
     group.finish();
 }
 
@@ -144,6 +179,14 @@ fn counted(mode: &str, iterations: usize) {
     let mut evaluation = Evaluation::default();
     let mut applied = capol::eval::Applicable::default();
     let mut scratch = Scratch::default();
+    let output = match mode {
+        "fast-json" => LineOutput::Json,
+        "fast-human" => LineOutput::Human,
+        _ => LineOutput::None,
+    };
+    let batch = Batch::new(resolver, Input::Auto, output);
+    let mut summary = batch.summary();
+    let mut out = Vec::new();
     let mut total = 0;
     for n in 0..iterations {
         let i = n % SIGN_INS;
@@ -156,16 +199,44 @@ fn counted(mode: &str, iterations: usize) {
                 engine.applicable_into(&sign_ins[i], &mut applied);
                 total += applied.policies.len();
             }
+            "fast-json" | "fast-human" | "fast-summary" => {
+                // The output buffer is drained as a writer would be.
+                out.clear();
+                batch.line(n as u64, &lines[i], &mut scratch, &mut summary, &mut out).unwrap();
+                total += out.len();
+            }
+            "general-json" => {
+                let r = evaluate_line(&resolver, Input::Scenario, n as u64, &lines[i], &mut scratch).unwrap();
+                total += r.to_json().len();
+            }
             _ => {
                 let r = evaluate_line(&resolver, Input::Scenario, n as u64, &lines[i], &mut scratch).unwrap();
                 total += r.applied.len();
             }
         }
     }
-    println!("{mode}: {iterations} sign-ins, {total} policies applied");
+    println!(
+        "{mode}: {iterations} sign-ins, {total} (policies applied or output bytes), {} blocked",
+        summary.block
+    );
+}
+
+/// The benchmark's workspace (`DIR/ws/gen.capol`) and `n` of its scenario lines
+/// (`DIR/lines.jsonl`), for timing `capol eval --batch` end to end.
+fn write_files(dir: &str, n: usize) {
+    let dir = std::path::Path::new(dir);
+    std::fs::create_dir_all(dir.join("ws")).unwrap();
+    std::fs::write(dir.join("ws/gen.capol"), workspace(42, POLICIES, LOCATIONS, RANGES)).unwrap();
+    let mut lines = scenarios(n).join("\n");
+    lines.push('\n');
+    std::fs::write(dir.join("lines.jsonl"), lines).unwrap();
 }
 
 fn main() {
+    if let (Ok(dir), Ok(n)) = (std::env::var("CAPOL_EVAL_WRITE"), std::env::var("CAPOL_EVAL_ITERS")) {
+        write_files(&dir, n.parse().unwrap());
+        return;
+    }
     if let (Ok(mode), Ok(n)) = (std::env::var("CAPOL_EVAL_MODE"), std::env::var("CAPOL_EVAL_ITERS")) {
         counted(&mode, n.parse().unwrap());
         return;

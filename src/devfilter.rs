@@ -225,8 +225,9 @@ fn quoted_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
 // Attributes and operators
 // ---------------------------------------------------------------------------------------------
 
+/// What an attribute holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// A single string.
     Text,
     /// `isCompliant`.
@@ -1187,13 +1188,13 @@ impl Device {
     /// An unknown attribute (the message names it and may add "did you mean"), or a value of the
     /// wrong shape for the attribute.
     pub fn set(&mut self, attribute: &str, value: DeviceValue) -> Result<(), String> {
-        let has_prefix = attribute.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("device."));
-        let name = if has_prefix { attribute.get(7..).unwrap_or("") } else { attribute };
-        let Some(canonical) = canonical_attribute(name) else {
+        let Some((canonical, kind)) = settable_attribute(attribute) else {
+            let has_prefix = attribute.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("device."));
+            let name = if has_prefix { attribute.get(7..).unwrap_or("") } else { attribute };
             let hint = suggest_attribute(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             return Err(format!("unknown device attribute `{}`{hint}", show(attribute)));
         };
-        let value = match (kind(canonical), value) {
+        let value = match (kind, value) {
             (Kind::Bool, DeviceValue::Bool(b)) => DeviceValue::Bool(b),
             (Kind::Bool, DeviceValue::Text(t)) if t.eq_ignore_ascii_case("true") => DeviceValue::Bool(true),
             (Kind::Bool, DeviceValue::Text(t)) if t.eq_ignore_ascii_case("false") => DeviceValue::Bool(false),
@@ -1409,10 +1410,17 @@ impl Rule {
     }
 }
 
-/// A device attribute written in capol's snake_case (`trust_type`), in Graph's camelCase
-/// (`trustType`); camelCase input is returned unchanged.
-pub fn snake_to_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+/// The canonical name and kind of an attribute as `Device::set` takes it: matched
+/// case-insensitively, with an optional `device.` prefix.
+pub(crate) fn settable_attribute(attribute: &str) -> Option<(&'static str, Kind)> {
+    let has_prefix = attribute.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("device."));
+    let name = if has_prefix { attribute.get(7..).unwrap_or("") } else { attribute };
+    canonical_attribute(name).map(|c| (c, kind(c)))
+}
+
+/// `snake_to_camel` into a reusable buffer (cleared first).
+pub(crate) fn snake_to_camel_into(name: &str, out: &mut String) {
+    out.clear();
     let mut upper = false;
     for c in name.chars() {
         if c == '_' {
@@ -1424,6 +1432,13 @@ pub fn snake_to_camel(name: &str) -> String {
             out.push(c);
         }
     }
+}
+
+/// A device attribute written in capol's snake_case (`trust_type`), in Graph's camelCase
+/// (`trustType`); camelCase input is returned unchanged.
+pub fn snake_to_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    snake_to_camel_into(name, &mut out);
     out
 }
 

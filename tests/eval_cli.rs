@@ -271,3 +271,41 @@ fn batch_human_snapshot_with_errors() {
         .clone();
     insta::assert_snapshot!(String::from_utf8(out).unwrap());
 }
+
+#[test]
+fn batch_summary_only_writes_the_same_summary_alone() {
+    let full = capol()
+        .args(["eval", TENANT, "--format", "json", "--batch", "tests/fixtures/eval/tenant/batch.jsonl"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let full = String::from_utf8(full).unwrap();
+    for (format, jobs) in [("json", "1"), ("json", "3"), ("human", "2")] {
+        let out = capol()
+            .args([
+                "eval",
+                TENANT,
+                "--format",
+                format,
+                "--summary-only",
+                "--jobs",
+                jobs,
+                "--batch",
+                "tests/fixtures/eval/tenant/batch.jsonl",
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("`300.1.1.1`"))
+            .get_output()
+            .stdout
+            .clone();
+        let out = String::from_utf8(out).unwrap();
+        if format == "json" {
+            assert_eq!(out.lines().collect::<Vec<_>>(), [full.lines().last().unwrap()]);
+        } else {
+            assert!(out.starts_with("9 lines: 6 evaluated, 3 errors\n"), "{out}");
+        }
+    }
+}

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::workspace::{IoError, describe};
 use super::{ErrorFormat, Printer, Status, workspace};
-use crate::eval::batch::{LineResult, Scratch, Summary, evaluate_line};
+use crate::eval::batch::{Batch, LineOutput, Summary};
 use crate::eval::{Directory, Engine, Input, Resolver, ScenarioError, UnknownUsers};
 use crate::ir;
 
@@ -62,10 +62,25 @@ pub struct EvalArgs {
     /// Worker threads for a batch (default: one per core).
     #[arg(long, requires = "batch")]
     pub jobs: Option<usize>,
+    /// Write only the batch summary (outcome counts and hits per policy), not a line per
+    /// sign-in; lines with errors are still reported on standard error.
+    #[arg(long, requires = "batch")]
+    pub summary_only: bool,
 }
 
 /// Lines evaluated together; bounds memory whatever the file size.
 const CHUNK: usize = 8192;
+
+/// Parts a chunk is cut into per worker thread: each part is evaluated in a row into one output
+/// buffer, with scratch buffers (and resolution caches) that last the whole run.
+const PARTS_PER_THREAD: usize = 4;
+
+/// What one worker produced for consecutive lines of a chunk.
+struct Part {
+    out: Vec<u8>,
+    summary: Summary,
+    errors: Vec<(u64, ScenarioError)>,
+}
 
 fn print_scenario_error(format: Format, e: &ScenarioError, line: Option<u64>) {
     let mut err = std::io::stderr().lock();
@@ -261,13 +276,17 @@ impl Sink {
         Ok(Sink::File(std::io::BufWriter::new(temp), path.to_path_buf()))
     }
 
-    fn line(&mut self, text: &str) -> std::io::Result<()> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         let w: &mut dyn Write = match self {
             Sink::Stdout(w) => w,
             Sink::File(w, _) => w,
         };
-        w.write_all(text.as_bytes())?;
-        w.write_all(b"\n")
+        w.write_all(bytes)
+    }
+
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        self.write(text.as_bytes())?;
+        self.write(b"\n")
     }
 
     fn finish(self) -> Result<(), IoError> {
@@ -332,17 +351,26 @@ fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printe
         None => None,
     };
     let bar = progress_bar(size);
-    let mut summary = Summary::new(resolver.engine);
+    let output = match (args.summary_only, args.format) {
+        (true, _) => LineOutput::None,
+        (false, Format::Json) => LineOutput::Json,
+        (false, Format::Human) => LineOutput::Human,
+    };
+    let batch = Batch::new(*resolver, args.input, output);
+    let mut summary = batch.summary();
     let mut line_no: u64 = 0;
-    let mut buf = Vec::new();
+    // One chunk of lines at a time: their text in `text`, each as (number, start, end).
+    let mut text: Vec<u8> = Vec::new();
+    let mut lines: Vec<(u64, usize, usize)> = Vec::with_capacity(CHUNK);
+    let mut scratches = Vec::new();
     loop {
-        // Read one chunk of lines; only this chunk is in memory.
-        let mut chunk: Vec<(u64, Result<String, ScenarioError>)> = Vec::with_capacity(CHUNK);
-        let mut bytes = 0u64;
+        text.clear();
+        lines.clear();
         let mut eof = false;
-        while chunk.len() < CHUNK {
-            buf.clear();
-            match reader.read_until(b'\n', &mut buf) {
+        let mut bytes = 0u64;
+        while lines.len() < CHUNK {
+            let start = text.len();
+            match reader.read_until(b'\n', &mut text) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -350,13 +378,15 @@ fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printe
                 Ok(n) => {
                     bytes += n as u64;
                     line_no += 1;
-                    let text = String::from_utf8(std::mem::take(&mut buf)).map_err(|_| {
-                        ScenarioError::new(crate::eval::ErrorKind::Json, "", "the line is not valid UTF-8")
-                    });
-                    if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
-                        continue;
+                    // A line that starts with visible ASCII is not blank: only decode the others.
+                    let line = text.get(start..).unwrap_or_default();
+                    let visible = line.first().is_some_and(|&b| b > b' ' && b.is_ascii());
+                    let blank = !visible && std::str::from_utf8(line).is_ok_and(|t| t.trim().is_empty());
+                    if blank {
+                        text.truncate(start);
+                    } else {
+                        lines.push((line_no, start, text.len()));
                     }
-                    chunk.push((line_no, text));
                 }
                 Err(e) => {
                     bar.finish_and_clear();
@@ -365,36 +395,52 @@ fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printe
                 }
             }
         }
-        let work = || -> Vec<Result<LineResult, ScenarioError>> {
-            chunk
-                .par_iter()
-                .map_init(Scratch::default, |scratch, (n, text)| match text {
-                    Ok(t) => evaluate_line(resolver, args.input, *n, t, scratch),
-                    Err(e) => Err(e.clone()),
+        let threads = pool.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        let parts = threads.max(1) * PARTS_PER_THREAD;
+        if scratches.len() < parts {
+            scratches.resize_with(parts, || batch.scratch());
+        }
+        let per_part = lines.len().div_ceil(parts).max(1);
+        let work = |scratches: &mut [crate::eval::batch::Scratch]| -> Vec<Part> {
+            lines
+                .par_chunks(per_part)
+                .zip(scratches.par_iter_mut())
+                .map(|(part, scratch)| {
+                    let mut p = Part { out: Vec::new(), summary: batch.summary(), errors: Vec::new() };
+                    for &(n, start, end) in part {
+                        let bytes = text.get(start..end).unwrap_or_default();
+                        let result = match std::str::from_utf8(bytes) {
+                            Ok(t) => batch.line(n, t, scratch, &mut p.summary, &mut p.out),
+                            Err(_) => {
+                                let e = ScenarioError::new(
+                                    crate::eval::ErrorKind::Json,
+                                    "",
+                                    "the line is not valid UTF-8",
+                                );
+                                batch.unreadable(n, &e, &mut p.summary, &mut p.out);
+                                Err(e)
+                            }
+                        };
+                        if let Err(e) = result {
+                            p.errors.push((n, e));
+                        }
+                    }
+                    p
                 })
                 .collect()
         };
-        let results = match &pool {
-            Some(p) => p.install(work),
-            None => work(),
+        let parts = match &pool {
+            Some(p) => p.install(|| work(&mut scratches)),
+            None => work(&mut scratches),
         };
-        for ((n, _), result) in chunk.iter().zip(&results) {
-            summary.add(result);
-            let written = match (result, args.format) {
-                (Ok(r), Format::Json) => sink.line(&r.to_json()),
-                (Ok(r), Format::Human) => sink.line(&r.human()),
-                (Err(e), format) => {
-                    bar.suspend(|| print_scenario_error(format, e, Some(*n)));
-                    if format == Format::Json {
-                        let mut v = serde_json::json!({"line": n});
-                        v["error"] = e.to_json();
-                        sink.line(&v.to_string())
-                    } else {
-                        Ok(())
-                    }
+        for part in &parts {
+            summary.merge(&part.summary);
+            bar.suspend(|| {
+                for (n, e) in &part.errors {
+                    print_scenario_error(args.format, e, Some(*n));
                 }
-            };
-            if let Err(e) = written {
+            });
+            if let Err(e) = sink.write(&part.out) {
                 bar.finish_and_clear();
                 printer.plain_error(&format!("cannot write output: {}", describe(&e)));
                 return Status::Failure;

@@ -190,12 +190,12 @@ fn merge<T: Clone + PartialEq, K: Ord>(
     }
 }
 
-fn group_of(operator: Operator, controls: &[Control], policy: &str) -> RequirementGroup {
+pub(crate) fn group_of(operator: Operator, controls: &[Control], policy: &str) -> RequirementGroup {
     let operator = if controls.len() == 1 { Operator::And } else { operator };
     RequirementGroup { operator, controls: controls.to_vec(), policies: vec![policy.to_owned()] }
 }
 
-fn same_group(a: &RequirementGroup, b: &RequirementGroup) -> bool {
+pub(crate) fn same_group(a: &RequirementGroup, b: &RequirementGroup) -> bool {
     let mut x = a.controls.clone();
     let mut y = b.controls.clone();
     x.sort();

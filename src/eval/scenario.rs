@@ -679,50 +679,56 @@ impl<'a> Resolver<'a> {
         Ok(sign_in)
     }
 
+    /// A user's facts by workspace name, object id or UPN, merged with the directory snapshot's;
+    /// `None` when neither knows the user (and `--unknown-users member` does not apply).
+    pub(crate) fn known_user(&self, key: &str) -> Option<Arc<Principal>> {
+        let engine = self.engine;
+        let workspace = engine.workspace_user(key).and_then(|i| {
+            let user = engine.program().users.get(i)?;
+            Some((user, engine.workspace_principal(i)?))
+        });
+        let directory = self.directory.and_then(|d| {
+            d.user(key)
+                .or_else(|| workspace.as_ref().and_then(|(u, _)| u.id.as_deref()).and_then(|id| d.user(id)))
+        });
+        match (workspace, directory) {
+            (Some((_, ws)), Some(dir)) => {
+                let mut merged = (*ws).clone();
+                merged.groups.union_with(&dir.groups);
+                merged.roles.union_with(&dir.roles);
+                Some(Arc::new(merged))
+            }
+            (Some((_, ws)), None) => Some(ws),
+            (None, Some(dir)) => Some(dir),
+            (None, None) if self.unknown_users == UnknownUsers::Member && is_guid(key) => {
+                let mut p = engine.empty_principal(UserType::Member);
+                p.user = engine.user_index(key);
+                Some(Arc::new(p))
+            }
+            (None, None) => None,
+        }
+    }
+
     fn principal(&self, s: &Scenario, user: Option<&str>) -> Result<Arc<Principal>, ScenarioError> {
         let engine = self.engine;
         let mut principal: Arc<Principal> = match user {
             None => Arc::new(engine.empty_principal(UserType::Member)),
-            Some(key) => {
-                let workspace = engine.workspace_user(key).and_then(|i| {
-                    let user = engine.program().users.get(i)?;
-                    Some((user, engine.workspace_principal(i)?))
-                });
-                let directory = self.directory.and_then(|d| {
-                    d.user(key).or_else(|| {
-                        workspace.as_ref().and_then(|(u, _)| u.id.as_deref()).and_then(|id| d.user(id))
-                    })
-                });
-                match (workspace, directory) {
-                    (Some((_, ws)), Some(dir)) => {
-                        let mut merged = (*ws).clone();
-                        merged.groups.union_with(&dir.groups);
-                        merged.roles.union_with(&dir.roles);
-                        Arc::new(merged)
+            Some(key) => match self.known_user(key) {
+                Some(p) => p,
+                None => {
+                    let names: Vec<&str> = engine.program().users.iter().map(|u| u.name.as_str()).collect();
+                    let mut err = self.unknown(s, "user", "user", key, &names);
+                    if err.help.is_none() {
+                        err.help = Some(if self.directory.is_some() {
+                            "the user is neither declared in the workspace nor in the directory snapshot"
+                                .into()
+                        } else {
+                            "declare the user in the workspace, or pass `--directory` with a Graph directory snapshot".into()
+                        });
                     }
-                    (Some((_, ws)), None) => ws,
-                    (None, Some(dir)) => dir,
-                    (None, None) if self.unknown_users == UnknownUsers::Member && is_guid(key) => {
-                        let mut p = engine.empty_principal(UserType::Member);
-                        p.user = engine.user_index(key);
-                        Arc::new(p)
-                    }
-                    (None, None) => {
-                        let names: Vec<&str> =
-                            engine.program().users.iter().map(|u| u.name.as_str()).collect();
-                        let mut err = self.unknown(s, "user", "user", key, &names);
-                        if err.help.is_none() {
-                            err.help = Some(if self.directory.is_some() {
-                                "the user is neither declared in the workspace nor in the directory snapshot"
-                                    .into()
-                            } else {
-                                "declare the user in the workspace, or pass `--directory` with a Graph directory snapshot".into()
-                            });
-                        }
-                        return Err(err);
-                    }
+                    return Err(err);
                 }
-            }
+            },
         };
         let inline = s.user_type.is_some()
             || s.external_tenant.is_some()
@@ -803,11 +809,13 @@ impl<'a> Resolver<'a> {
         Err(self.unknown(s, "roles", "role", key, &names))
     }
 
-    fn app(&self, s: &Scenario, key: &str) -> Result<super::signin::AppRef, ScenarioError> {
+    /// A resource by workspace app name, app id, catalogue name or app group word; `None` when
+    /// nobody knows it.
+    pub(crate) fn app_ref(&self, key: &str) -> Option<super::signin::AppRef> {
         let engine = self.engine;
         match key {
             "office365" => {
-                return Ok(super::signin::AppRef {
+                return Some(super::signin::AppRef {
                     index: None,
                     office365: true,
                     admin_portals: false,
@@ -815,7 +823,7 @@ impl<'a> Resolver<'a> {
                 });
             }
             "admin_portals" => {
-                return Ok(super::signin::AppRef {
+                return Some(super::signin::AppRef {
                     index: None,
                     office365: false,
                     admin_portals: true,
@@ -825,14 +833,19 @@ impl<'a> Resolver<'a> {
             _ => {}
         }
         if let Some(app) = engine.program().apps.iter().find(|a| a.name == key) {
-            return Ok(engine.app(app.id.as_deref().unwrap_or(key)));
+            return Some(engine.app(app.id.as_deref().unwrap_or(key)));
         }
         if is_guid(key) {
-            return Ok(engine.app(key));
+            return Some(engine.app(key));
         }
-        if let Some(app) = catalog::app_by_name(key) {
-            return Ok(engine.app(app.app_id));
+        catalog::app_by_name(key).map(|app| engine.app(app.app_id))
+    }
+
+    fn app(&self, s: &Scenario, key: &str) -> Result<super::signin::AppRef, ScenarioError> {
+        if let Some(app) = self.app_ref(key) {
+            return Ok(app);
         }
+        let engine = self.engine;
         let mut names: Vec<&str> = vec!["office365", "admin_portals"];
         names.extend(engine.program().apps.iter().map(|a| a.name.as_str()));
         names.extend(catalog::APPS.iter().map(|a| a.name));
@@ -844,12 +857,18 @@ impl<'a> Resolver<'a> {
         Err(err)
     }
 
-    fn auth_context(&self, s: &Scenario, key: &str) -> Result<Option<u32>, ScenarioError> {
+    /// An authentication context by workspace name or id: `Some(None)` for a well-formed id no
+    /// policy names, `None` when it is neither.
+    pub(crate) fn context_ref(&self, key: &str) -> Option<Option<u32>> {
         if let Some(i) = self.engine.context_index(key) {
-            return Ok(Some(i));
+            return Some(Some(i));
         }
-        if words::is_auth_context_id(key) {
-            return Ok(None);
+        words::is_auth_context_id(key).then_some(None)
+    }
+
+    fn auth_context(&self, s: &Scenario, key: &str) -> Result<Option<u32>, ScenarioError> {
+        if let Some(c) = self.context_ref(key) {
+            return Ok(c);
         }
         let names: Vec<&str> = self.engine.program().auth_contexts.iter().map(|a| a.name.as_str()).collect();
         let mut err = self.unknown(s, "auth_context", "authentication context", key, &names);
@@ -859,12 +878,18 @@ impl<'a> Resolver<'a> {
         Err(err)
     }
 
-    fn service_principal(&self, s: &Scenario, key: &str) -> Result<Option<u32>, ScenarioError> {
+    /// A workload identity by name or id: `Some(None)` for an id no policy names, `None` when it
+    /// is neither.
+    pub(crate) fn service_principal_ref(&self, key: &str) -> Option<Option<u32>> {
         if let Some(i) = self.engine.service_principal_index(key) {
-            return Ok(Some(i));
+            return Some(Some(i));
         }
-        if is_guid(key) {
-            return Ok(None);
+        is_guid(key).then_some(None)
+    }
+
+    fn service_principal(&self, s: &Scenario, key: &str) -> Result<Option<u32>, ScenarioError> {
+        if let Some(sp) = self.service_principal_ref(key) {
+            return Ok(sp);
         }
         let names: Vec<&str> =
             self.engine.program().service_principals.iter().map(|a| a.name.as_str()).collect();

@@ -47,22 +47,20 @@ fn text<'a>(
 
 /// The device platform of a log's `operatingSystem`.
 pub fn platform(os: &str) -> Option<Platform> {
-    let os = os.to_ascii_lowercase();
-    if os.starts_with("windows phone") || os.starts_with("winphone") || os.starts_with("windows 10 mobile") {
+    let starts = |prefix: &str| {
+        os.as_bytes().get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    if starts("windows phone") || starts("winphone") || starts("windows 10 mobile") {
         Some(Platform::WindowsPhone)
-    } else if os.starts_with("windows") {
+    } else if starts("windows") {
         Some(Platform::Windows)
-    } else if os.starts_with("ios")
-        || os.starts_with("ipados")
-        || os.starts_with("iphone")
-        || os.starts_with("ipad")
-    {
+    } else if starts("ios") || starts("ipados") || starts("iphone") || starts("ipad") {
         Some(Platform::Ios)
-    } else if os.starts_with("android") {
+    } else if starts("android") {
         Some(Platform::Android)
-    } else if os.starts_with("mac") {
+    } else if starts("mac") {
         Some(Platform::Macos)
-    } else if os.starts_with("linux") || os.starts_with("ubuntu") {
+    } else if starts("linux") || starts("ubuntu") {
         Some(Platform::Linux)
     } else {
         None
@@ -85,15 +83,22 @@ pub fn client(used: &str) -> Client {
 
 /// The device-filter `trustType` of a log's `deviceDetail.trustType`.
 pub fn trust_type(log: &str) -> String {
-    let l = log.to_ascii_lowercase();
-    if l.contains("hybrid") || l.contains("domain") || l == "serverad" {
-        "ServerAD".into()
-    } else if l.contains("registered") || l.contains("workplace") {
-        "Workplace".into()
-    } else if l.contains("joined") || l == "azuread" {
-        "AzureAD".into()
+    trust_type_word(log).to_owned()
+}
+
+/// `trust_type` without allocating: a filter value, or the log's own text.
+pub(crate) fn trust_type_word(log: &str) -> &str {
+    let has = |needle: &str| {
+        log.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    if has("hybrid") || has("domain") || log.eq_ignore_ascii_case("serverad") {
+        "ServerAD"
+    } else if has("registered") || has("workplace") {
+        "Workplace"
+    } else if has("joined") || log.eq_ignore_ascii_case("azuread") {
+        "AzureAD"
     } else {
-        log.to_owned()
+        log
     }
 }
 
@@ -201,17 +206,12 @@ pub fn scenario(value: &Value) -> Result<Scenario, ScenarioError> {
 /// Whether a JSON object looks like a `signIn` record rather than a scenario or a What If
 /// request.
 pub fn looks_like_sign_in(value: &Value) -> bool {
-    const KEYS: &[&str] = &[
-        "userId",
-        "appId",
-        "resourceId",
-        "ipAddress",
-        "clientAppUsed",
-        "createdDateTime",
-        "userPrincipalName",
-    ];
-    value.as_object().is_some_and(|o| KEYS.iter().any(|k| o.contains_key(*k)))
+    value.as_object().is_some_and(|o| SIGN_IN_KEYS.iter().any(|k| o.contains_key(*k)))
 }
+
+/// The properties whose presence (even `null`) makes a document a `signIn` record.
+pub(crate) const SIGN_IN_KEYS: &[&str] =
+    &["userId", "appId", "resourceId", "ipAddress", "clientAppUsed", "createdDateTime", "userPrincipalName"];
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use capol::eval::batch::{Scratch, evaluate_line};
+use capol::eval::batch::{Batch, LineOutput, Scratch, evaluate_line};
 use capol::eval::{Applicable, Engine, Evaluation, Input, Resolver, Scenario};
 use measure::{Latency, ns, rate};
 
@@ -70,7 +70,7 @@ fn options() -> Result<Options, String> {
             "--write" => o.write = Some(value("--write")?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: capol-peers [compare|scaling|instr] [--sign-ins N] [--timed N] [--write FILE] [--evaluator capol|capol-devices|explain|jsonl|plain|cedar|rego|compile] [--policies N] [--ranges N] [--agree-ranges N]"
+                    "unknown argument `{other}`; usage: capol-peers [compare|scaling|instr] [--sign-ins N] [--timed N] [--write FILE] [--evaluator capol|capol-devices|explain|jsonl|jsonl-fast|jsonl-summary|plain|cedar|rego|compile] [--policies N] [--ranges N] [--agree-ranges N]"
                 ));
             }
         }
@@ -562,6 +562,25 @@ fn instr(o: &Options) -> Result<String, String> {
                     total += r.applied.len();
                 }
             });
+        }
+        "jsonl-fast" | "jsonl-summary" => {
+            // `Batch::line`, as `capol eval --batch` runs it: JSON output lines (drained as a
+            // writer would), or the summary alone (`--summary-only`).
+            let output = if o.evaluator == "jsonl-fast" { LineOutput::Json } else { LineOutput::None };
+            let batch = Batch::new(Resolver::new(&engine), Input::Auto, output);
+            let lines: Vec<String> = sign_ins.iter().map(|s| s.scenario_json(&dir)).collect();
+            let mut scratch = batch.scratch();
+            let mut summary = batch.summary();
+            let mut buf = Vec::new();
+            let mut n = 0u64;
+            measured(&lines, |l| {
+                n += 1;
+                buf.clear();
+                if batch.line(n, l, &mut scratch, &mut summary, &mut buf).is_ok() {
+                    total += buf.len();
+                }
+            });
+            total += summary.hits.iter().sum::<u64>() as usize;
         }
         "plain" => {
             let graph = workload::graph(&program);
