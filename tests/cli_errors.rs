@@ -322,6 +322,19 @@ fn byte_order_marks() {
             .success()
             .stdout(predicate::str::contains("allow"));
     }
+    // Batches stream: a UTF-8 mark is dropped and UTF-16 (Windows PowerShell's default) is
+    // transcoded line by line.
+    let lines = format!("{scenario}\n{}\n", scenario.replace("203.0.113.10", "192.0.2.1"));
+    for (name, bytes) in [("bom.jsonl", bom(&lines)), ("utf16.jsonl", utf16(&lines))] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        capol(dir.path())
+            .args(["eval", "--batch", name, "ws"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("line 1: allow"))
+            .stdout(predicate::str::contains("line 2: block"))
+            .stdout(predicate::str::contains("2 lines: 2 evaluated, 0 errors"));
+    }
     capol(dir.path()).args(["compile", "ws", "--target", "graph", "-o", "graph"]).assert().success();
     let policy =
         std::fs::read_dir(dir.path().join("graph/policies")).unwrap().next().unwrap().unwrap().path();

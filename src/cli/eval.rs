@@ -332,7 +332,11 @@ fn batch(args: &EvalArgs, resolver: &Resolver<'_>, path: &Path, printer: &Printe
         }
     };
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    // Windows tools write byte order marks, and Windows PowerShell writes UTF-16: a BOM is
+    // dropped and UTF-16 is transcoded to UTF-8 as the file streams; other bytes pass through.
+    let decoded =
+        encoding_rs_io::DecodeReaderBytesBuilder::new().utf8_passthru(true).strip_bom(true).build(file);
+    let mut reader = BufReader::with_capacity(1 << 20, decoded);
     let mut sink = match Sink::open(args.output.as_deref()) {
         Ok(s) => s,
         Err(e) => {
