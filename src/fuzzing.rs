@@ -86,3 +86,35 @@ pub fn evaluate_document(data: &[u8]) {
     let resolver = eval::scenario::Resolver::new(engine);
     let _ = eval::evaluate_document(&resolver, text, eval::Input::Auto);
 }
+
+/// Evaluate arbitrary batch lines through the fast path and through the general one, in every
+/// output form and input kind: the bytes written, the errors and the summaries must be equal
+/// (a differential test of `eval::batch::Batch::line`). Lines are split at newlines.
+pub fn batch_lines(data: &[u8]) {
+    use eval::batch::{Batch, LineOutput};
+    static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| {
+        let mut sources = Sources::new();
+        sources.add("generated.capol", crate::generate::workspace(11, 40, 8, 30));
+        crate::compile_workspace(&sources).0.map(|program| Engine::new(&program))
+    });
+    assert!(engine.is_some(), "the generated workspace compiles");
+    let (Some(engine), Ok(text)) = (engine, std::str::from_utf8(data)) else { return };
+    let resolver = eval::scenario::Resolver::new(engine);
+    for input in [eval::Input::Auto, eval::Input::Scenario, eval::Input::SignIn] {
+        for output in [LineOutput::Json, LineOutput::Human, LineOutput::None] {
+            let batch = Batch::new(resolver, input, output);
+            let (mut fast_scratch, mut general_scratch) = (batch.scratch(), batch.scratch());
+            let (mut fast_summary, mut general_summary) = (batch.summary(), batch.summary());
+            let (mut fast_out, mut general_out) = (Vec::new(), Vec::new());
+            for (n, line) in text.lines().enumerate() {
+                let n = n as u64 + 1;
+                let fast = batch.line(n, line, &mut fast_scratch, &mut fast_summary, &mut fast_out);
+                let general = batch.general_line(n, line, &mut general_scratch, &mut general_summary, &mut general_out);
+                assert_eq!(fast.map_err(|e| e.to_json()), general.map_err(|e| e.to_json()), "line {n}: {line}");
+            }
+            assert_eq!(String::from_utf8_lossy(&fast_out), String::from_utf8_lossy(&general_out));
+            assert_eq!(fast_summary, general_summary);
+        }
+    }
+}

@@ -39,6 +39,11 @@ fn evaluate_document_inputs() {
     run("evaluate_document", capol::fuzzing::evaluate_document);
 }
 
+#[test]
+fn batch_lines_inputs() {
+    run("batch_lines", capol::fuzzing::batch_lines);
+}
+
 /// The import harness splits its input at NUL bytes into files, so the fuzzer can reach the
 /// manifest of a Graph output: the seed made from the baseline's output imports its locations
 /// by the manifest's names, with no warning.
