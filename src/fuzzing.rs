@@ -110,8 +110,13 @@ pub fn batch_lines(data: &[u8]) {
             for (n, line) in text.lines().enumerate() {
                 let n = n as u64 + 1;
                 let fast = batch.line(n, line, &mut fast_scratch, &mut fast_summary, &mut fast_out);
-                let general = batch.general_line(n, line, &mut general_scratch, &mut general_summary, &mut general_out);
-                assert_eq!(fast.map_err(|e| e.to_json()), general.map_err(|e| e.to_json()), "line {n}: {line}");
+                let general =
+                    batch.general_line(n, line, &mut general_scratch, &mut general_summary, &mut general_out);
+                assert_eq!(
+                    fast.map_err(|e| e.to_json()),
+                    general.map_err(|e| e.to_json()),
+                    "line {n}: {line}"
+                );
             }
             assert_eq!(String::from_utf8_lossy(&fast_out), String::from_utf8_lossy(&general_out));
             assert_eq!(fast_summary, general_summary);

@@ -184,6 +184,44 @@ pub struct Applicable {
     /// The per-sign-in facts.
     pub env: Env,
     scratch: Vec<u64>,
+    users: UserCache,
+}
+
+/// The include and exclude policy bitsets of users met before, by user index. Sign-in logs
+/// repeat users, and filling these bitsets is the largest part of preparing a sign-in. An entry
+/// serves only a principal equal to the one it was filled for (inline groups or another user
+/// type make a different principal).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct UserCache {
+    /// The engine the entries belong to (`Engine::id`).
+    engine: u64,
+    entries: Vec<Option<(Principal, Box<[u64]>)>>,
+}
+
+/// Users beyond this index are not cached (a bound on a scratch's memory).
+const USER_CACHE_LIMIT: usize = 1 << 16;
+
+impl UserCache {
+    /// Forget the entries when the scratch moves to another engine.
+    fn bind(&mut self, engine: u64) {
+        if self.engine != engine {
+            self.entries.clear();
+            self.engine = engine;
+        }
+    }
+
+    fn get(&self, p: &Principal) -> Option<&[u64]> {
+        let (cached, words) = self.entries.get(p.user? as usize)?.as_ref()?;
+        (cached == p).then_some(&**words)
+    }
+
+    fn put(&mut self, p: &Principal, words: &[u64]) {
+        let Some(u) = p.user.map(|u| u as usize).filter(|&u| u < USER_CACHE_LIMIT) else { return };
+        if self.entries.len() <= u {
+            self.entries.resize(u + 1, None);
+        }
+        self.entries[u] = Some((p.clone(), words.into()));
+    }
 }
 
 /// Names and ids interned to dense indices.
@@ -513,6 +551,8 @@ fn mark(results: &mut [PolicyResult], pending: &mut u64, wi: usize, fail: u64, m
 /// A program compiled for evaluation.
 #[derive(Debug)]
 pub struct Engine {
+    /// Distinguishes engines, so per-scratch caches never serve another engine's indices.
+    id: u64,
     program: ir::Program,
     users: Interner,
     groups: Interner,
@@ -564,7 +604,9 @@ impl Engine {
     /// `invalidPolicy`); both are listed in `warnings`. The IR from `capol compile` has neither.
     pub fn new(program: &ir::Program) -> Engine {
         let words = program.policies.len().div_ceil(64).max(1);
+        static ENGINE_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut engine = Engine {
+            id: ENGINE_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             program: program.clone(),
             users: Interner::default(),
             groups: Interner::default(),
@@ -1199,16 +1241,30 @@ impl Engine {
     }
 
     /// Fill the per-sign-in policy bitsets.
-    fn prepare<'a>(&self, s: &SignIn, env: &Env, scratch: &'a mut Vec<u64>) -> Pre<'a> {
+    fn prepare<'a>(
+        &self,
+        s: &SignIn,
+        env: &Env,
+        scratch: &'a mut Vec<u64>,
+        mut cache: Option<&mut UserCache>,
+    ) -> Pre<'a> {
         let w = self.words;
         scratch.clear();
         scratch.resize(REGIONS * w, 0);
         {
             let (users, rest) = scratch.split_at_mut(2 * w);
-            let (users_in, users_out) = users.split_at_mut(w);
             if let Identity::User(p) = &s.identity {
-                self.users_in.fill(p, users_in);
-                self.users_out.fill(p, users_out);
+                match cache.as_deref().and_then(|c| c.get(p)) {
+                    Some(words) if words.len() == users.len() => users.copy_from_slice(words),
+                    _ => {
+                        let (users_in, users_out) = users.split_at_mut(w);
+                        self.users_in.fill(p, users_in);
+                        self.users_out.fill(p, users_out);
+                        if let Some(cache) = cache.as_deref_mut() {
+                            cache.put(p, users);
+                        }
+                    }
+                }
             }
             let (target, locs) = rest.split_at_mut(2 * w);
             let (target_in, target_out) = target.split_at_mut(w);
@@ -1268,7 +1324,7 @@ impl Engine {
         out.results.clear();
         out.results.resize(n, PolicyResult::Applies);
         out.applied.clear();
-        let pre = self.prepare(s, &env, &mut out.scratch);
+        let pre = self.prepare(s, &env, &mut out.scratch, None);
         let results = &mut out.results;
         let m = &self.masks;
         let v = &self.values;
@@ -1379,7 +1435,7 @@ impl Engine {
     pub(crate) fn evaluate_reference(&self, s: &SignIn) -> Vec<PolicyResult> {
         let env = self.env(s);
         let mut scratch = Vec::new();
-        let pre = self.prepare(s, &env, &mut scratch);
+        let pre = self.prepare(s, &env, &mut scratch, None);
         self.policies
             .iter()
             .enumerate()
@@ -1396,7 +1452,8 @@ impl Engine {
         let env = self.env(s);
         out.env = env;
         out.policies.clear();
-        let pre = self.prepare(s, &env, &mut out.scratch);
+        out.users.bind(self.id);
+        let pre = self.prepare(s, &env, &mut out.scratch, Some(&mut out.users));
         let user = matches!(s.identity, Identity::User(_));
         let live = if user { &self.live_users } else { &self.live_workloads };
         let get = |s: &[u64], wi: usize| s.get(wi).copied().unwrap_or(0);

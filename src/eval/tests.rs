@@ -862,8 +862,12 @@ fn generated_workspaces_agree_between_full_and_fast_paths() {
         let device =
             ["", r#","device":{"trust_type":"AzureAD"}"#, r#","device":{"isCompliant":true}"#][rng.below(3)];
         let ip = if rng.chance(90) { format!(r#","ip":"{ip}""#) } else { String::new() };
+        // Inline groups make another principal for the same user: the scratch's user cache must
+        // not serve it.
+        let groups =
+            if rng.chance(10) { format!(r#","groups":["grp_{}"]"#, rng.below(40)) } else { String::new() };
         let scenario = format!(
-            r#"{{"user":"{user}",{target}{ip}{platform}{client}{risk}{user_risk}{insider}{flow}{country}{device}}}"#
+            r#"{{"user":"{user}",{target}{ip}{platform}{client}{risk}{user_risk}{insider}{flow}{country}{device}{groups}}}"#
         );
         let s = Scenario::from_json(&scenario).unwrap();
         let sign_in = Resolver::new(&engine).resolve(&s).unwrap();
@@ -899,4 +903,33 @@ fn app_and_workload_filters_match_nothing() {
     let bot = r#"{"service_principal":"build_bot","app":"exchange"}"#;
     assert_eq!(w.reason(bot, "Bots"), NOT, "include all still admits the workload");
     assert!(w.decision(bot).notes.iter().any(|n| n.contains("filters workload identities")));
+}
+
+#[test]
+fn one_scratch_serves_two_engines() {
+    let engines: Vec<Engine> = [4u64, 5]
+        .iter()
+        .map(|&seed| {
+            let mut sources = crate::Sources::new();
+            sources.add("gen.capol", crate::generate::workspace(seed, 60, 6, 20));
+            Engine::new(&crate::compile_workspace(&sources).0.unwrap())
+        })
+        .collect();
+    let mut shared = engine::Applicable::default();
+    let mut differ = 0;
+    for i in 0..600 {
+        let engine = &engines[i % 2];
+        let scenario = format!(r#"{{"user":"usr_{}","app":"exchange","ip":"11.0.{}.9"}}"#, i % 7, i % 200);
+        let sign_in = Resolver::new(engine).resolve(&Scenario::from_json(&scenario).unwrap()).unwrap();
+        let mut fresh = engine::Applicable::default();
+        engine.applicable_into(&sign_in, &mut fresh);
+        engine.applicable_into(&sign_in, &mut shared);
+        assert_eq!(shared.policies, fresh.policies, "sign-in {i}: {scenario}");
+        let other = &engines[(i + 1) % 2];
+        let other_sign_in = Resolver::new(other).resolve(&Scenario::from_json(&scenario).unwrap()).unwrap();
+        let mut theirs = engine::Applicable::default();
+        other.applicable_into(&other_sign_in, &mut theirs);
+        differ += usize::from(theirs.policies != fresh.policies);
+    }
+    assert!(differ > 100, "the two engines must disagree often for this test to mean anything: {differ}");
 }
