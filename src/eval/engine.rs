@@ -1246,7 +1246,7 @@ impl Engine {
         s: &SignIn,
         env: &Env,
         scratch: &'a mut Vec<u64>,
-        mut cache: Option<&mut UserCache>,
+        cache: Option<&mut UserCache>,
     ) -> Pre<'a> {
         let w = self.words;
         scratch.clear();
@@ -1260,7 +1260,7 @@ impl Engine {
                         let (users_in, users_out) = users.split_at_mut(w);
                         self.users_in.fill(p, users_in);
                         self.users_out.fill(p, users_out);
-                        if let Some(cache) = cache.as_deref_mut() {
+                        if let Some(cache) = cache {
                             cache.put(p, users);
                         }
                     }
