@@ -60,17 +60,21 @@ pub fn format_round_trip(data: &[u8]) {
 /// `fuzz/p1.json`, ..., so a `manifest.json` of `capol compile --target graph` can name the
 /// others.
 pub fn import_export(data: &[u8]) {
-    let inputs: Vec<import::Input> = data
-        .split(|&b| b == 0)
-        .enumerate()
-        .map(|(i, part)| import::Input { path: format!("fuzz/p{i}.json"), bytes: part.to_vec() })
-        .collect();
-    let output = import::import(&inputs);
+    let output = import::import(&import_inputs(data));
     let mut sources = Sources::new();
     for file in &output.files {
         sources.add(file.path.clone(), file.text.clone());
     }
     let _ = crate::check_workspace(&sources);
+}
+
+/// The files `import_export` reads from its input: the parts between NUL bytes, named
+/// `fuzz/p0.json`, `fuzz/p1.json`, ...
+pub fn import_inputs(data: &[u8]) -> Vec<import::Input> {
+    data.split(|&b| b == 0)
+        .enumerate()
+        .map(|(i, part)| import::Input { path: format!("fuzz/p{i}.json"), bytes: part.to_vec() })
+        .collect()
 }
 
 /// Evaluate an arbitrary document (capol scenario, Graph What If request or sign-in record)

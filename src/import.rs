@@ -300,7 +300,7 @@ pub fn import(inputs: &[Input]) -> ImportOutput {
             diags.push(*file, error);
         }
     }
-    inv.declare_given(&mut Reporter::new(""));
+    inv.declare_given();
 
     // Files.
     let summary_counts = (

@@ -349,6 +349,9 @@ impl std::str::FromStr for Cidr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Cidr, String> {
+        if let Some((ip, prefix)) = Cidr::parse_ipv4_fast(s) {
+            return Cidr::new(ip.into(), prefix).ok_or_else(|| format!("`/{prefix}` is too long for `{ip}`"));
+        }
         let (address, prefix) = s.split_once('/').ok_or_else(|| format!("`{s}` has no `/prefix`"))?;
         let address: std::net::IpAddr =
             address.parse().map_err(|_| format!("`{address}` is not an IP address"))?;
@@ -1047,5 +1050,10 @@ mod tests {
         assert_eq!(Cidr::new("2001:db8::1".parse().unwrap(), 32).unwrap().to_string(), "2001:db8::/32");
         assert_eq!(Cidr::new("2001:db8::1".parse().unwrap(), 0).unwrap().to_string(), "::/0");
         assert_eq!(Cidr::new("10.1.2.3".parse().unwrap(), 33), None);
+        // `FromStr` reads through the fast path and the general one alike.
+        assert_eq!("10.1.2.3/8".parse::<Cidr>().unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!("10.1.2.3/08".parse::<Cidr>().unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!("2001:db8::1/32".parse::<Cidr>().unwrap().to_string(), "2001:db8::/32");
+        assert!("10.1.2.3/33".parse::<Cidr>().is_err());
     }
 }

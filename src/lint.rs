@@ -453,6 +453,26 @@ impl<'a> LintContext<'a> {
             .map_or_else(|| self.anchor(), |s| s.settings.get(setting).copied().unwrap_or(s.name))
     }
 
+    /// The finding for a coverage gap. When `dormant` (a policy that is not enabled) would close
+    /// it, the finding points at that policy's `state` with `dormant_label` and asks to enable it
+    /// (`enable_also` continues that help); otherwise it points at the workspace with `add_help`.
+    pub fn gap_warning(
+        &self,
+        rule: &'static Rule,
+        dormant: Option<&ir::Policy>,
+        message: String,
+        dormant_label: &str,
+        enable_also: &str,
+        add_help: impl Into<String>,
+    ) -> LintWarning {
+        match dormant {
+            Some(p) => LintWarning::new(rule, self.setting_loc(&p.display_name, "state"), message)
+                .label(dormant_label)
+                .help(format!("enable `{}`{enable_also}", p.display_name)),
+            None => LintWarning::new(rule, self.anchor(), message).label("in this workspace").help(add_help),
+        }
+    }
+
     /// A policy's display name.
     pub fn policy_loc(&self, display_name: &str) -> Loc {
         self.spans(display_name).map_or_else(|| self.anchor(), |s| s.name)

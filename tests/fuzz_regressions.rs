@@ -52,11 +52,7 @@ fn the_import_harness_reads_several_files() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/import_export/seed-graph-output.bin");
     let data = std::fs::read(path).unwrap();
-    let inputs: Vec<capol::import::Input> = data
-        .split(|&b| b == 0)
-        .enumerate()
-        .map(|(i, part)| capol::import::Input { path: format!("fuzz/p{i}.json"), bytes: part.to_vec() })
-        .collect();
+    let inputs = capol::fuzzing::import_inputs(&data);
     assert_eq!(inputs.len(), 7);
     let output = capol::import::import(&inputs);
     assert_eq!(output.diags.warning_count(), 0, "{:?}", output.diags);

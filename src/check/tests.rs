@@ -53,7 +53,8 @@ impl Checker<'_> {
                 if s.app.is_none() && s.action.is_none() && s.auth_context.is_none() {
                     // Point at the `sign_in` keyword, not the whole block.
                     let start = first.span.start as usize;
-                    let keyword = crate::span::Span::new(start, (start + 7).min(first.span.end as usize));
+                    let end = (start + "sign_in".len()).min(first.span.end as usize);
+                    let keyword = crate::span::Span::new(start, end);
                     self.err(
                         file,
                         Error::SignInWithoutTarget { name: t.name.node.clone(), span: keyword.into() },

@@ -14,7 +14,7 @@ use crate::check::words::{is_auth_context_id, is_guid, is_placeholder};
 use crate::diagnostic::Error;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{self, Ident, ObjectKind, Str};
-use crate::targets::graph::{parse_placeholder, placeholder};
+use crate::targets::graph::{is_placeholder_word, parse_placeholder, placeholder};
 
 /// What an inventory entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -173,8 +173,7 @@ impl Inventory {
             None => {
                 // A manifest name no placeholder could carry (a hand-edited manifest) is
                 // ignored: the display name names the location instead.
-                let created_name =
-                    created_name.filter(|n| parse_placeholder(&placeholder("location", n)).is_some());
+                let created_name = created_name.filter(|n| is_placeholder_word(n));
                 let Some(name) = created_name.map(str::to_owned).or_else(|| {
                     object.get("displayName").and_then(Value::as_str).map(|d| identifier(d, "location"))
                 }) else {
@@ -268,7 +267,17 @@ impl Inventory {
         if let Some((word, name)) = parse_placeholder(raw)
             && word == kind.keyword()
         {
-            return self.declare_created(kind, raw, name, path, rep);
+            let declared = self.declare_created(kind, raw, name);
+            if kind == Kind::Location && !self.locations.contains_key(raw) {
+                let (value, name_for) = (raw.to_owned(), declared.clone());
+                rep.warn(path, move |property, span| Error::ImportUncreatedLocation {
+                    property,
+                    value,
+                    name: name_for,
+                    span,
+                });
+            }
+            return declared;
         }
         if is_placeholder(raw) {
             let key = (kind, raw.to_owned());
@@ -340,28 +349,12 @@ impl Inventory {
 
     /// Declare the object a `${kind:name}` placeholder stands for: declared without an id, as in
     /// the workspace the placeholder was compiled from, keeping its name when it is free.
-    fn declare_created(
-        &mut self,
-        kind: Kind,
-        raw: &str,
-        name: &str,
-        path: &JsonPath,
-        rep: &mut Reporter,
-    ) -> String {
+    fn declare_created(&mut self, kind: Kind, raw: &str, name: &str) -> String {
         let key = (kind, raw.to_owned());
         if let Some(e) = self.entries.get(&key) {
             return e.name.clone();
         }
         let name = self.names.claim(name, kind.keyword());
-        if kind == Kind::Location && !self.locations.contains_key(raw) {
-            let (value, name_for) = (raw.to_owned(), name.clone());
-            rep.warn(path, move |property, span| Error::ImportUncreatedLocation {
-                property,
-                value,
-                name: name_for,
-                span,
-            });
-        }
         let decl = self.declaration(kind, &name, Some(raw), None);
         self.entries.insert(key, Entry { name: name.clone(), decl });
         name
@@ -443,7 +436,7 @@ impl Inventory {
     }
 
     /// Declare every object that was given as a file but that no policy referenced.
-    pub fn declare_given(&mut self, rep: &mut Reporter) {
+    pub fn declare_given(&mut self) {
         let given = self.given.clone();
         for (kind, id) in given {
             if self.entries.contains_key(&(kind, id.clone())) {
@@ -451,7 +444,7 @@ impl Inventory {
             }
             match parse_placeholder(&id) {
                 Some((_, name)) => {
-                    self.declare_created(kind, &id, name, &JsonPath::root(), rep);
+                    self.declare_created(kind, &id, name);
                 }
                 None => {
                     self.declare(kind, &id);

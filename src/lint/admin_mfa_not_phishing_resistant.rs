@@ -97,12 +97,12 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         super::quoted_list(&names),
         gap.describe()
     );
-    out.push(match dormant {
-        Some(p) => LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "state"), message)
-            .label("this policy would require it, but is not enabled")
-            .help(format!("enable `{}`", p.display_name)),
-        None => LintWarning::new(&RULE, ctx.anchor(), message)
-            .label("in this workspace")
-            .help("require `auth_strength` with the built-in \"Phishing-resistant MFA\" for these roles on all apps in an enabled policy"),
-    });
+    out.push(ctx.gap_warning(
+        &RULE,
+        dormant,
+        message,
+        "this policy would require it, but is not enabled",
+        "",
+        "require `auth_strength` with the built-in \"Phishing-resistant MFA\" for these roles on all apps in an enabled policy",
+    ));
 }

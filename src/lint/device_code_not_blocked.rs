@@ -61,12 +61,12 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
     let dormant =
         probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| p.grant == Some(ir::Grant::Block));
     let message = format!("the device code flow is not blocked: device code {} get in", gap.describe());
-    out.push(match dormant {
-        Some(p) => LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "state"), message)
-            .label("this policy would block it, but is not enabled")
-            .help(format!("enable `{}`", p.display_name)),
-        None => LintWarning::new(&RULE, ctx.anchor(), message).label("in this workspace").help(
-            "add an enabled policy with `auth_flows device_code` and `grant block` for all users and apps",
-        ),
-    });
+    out.push(ctx.gap_warning(
+        &RULE,
+        dormant,
+        message,
+        "this policy would block it, but is not enabled",
+        "",
+        "add an enabled policy with `auth_flows device_code` and `grant block` for all users and apps",
+    ));
 }

@@ -79,12 +79,12 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         "legacy authentication is not blocked: {} by a member in no group reach an app no policy names",
         gap.describe()
     );
-    out.push(match dormant {
-        Some(p) => LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "state"), message)
-            .label("this policy would block it, but is not enabled")
-            .help(format!("enable `{}`, or another policy blocking `exchange_active_sync` and `other` for all users and apps", p.display_name)),
-        None => LintWarning::new(&RULE, ctx.anchor(), message)
-            .label("in this workspace")
-            .help("add an enabled policy: `users { include all  exclude group <break-glass> }`, `target apps all`, `client_apps exchange_active_sync, other`, `grant block`"),
-    });
+    out.push(ctx.gap_warning(
+        &RULE,
+        dormant,
+        message,
+        "this policy would block it, but is not enabled",
+        ", or another policy blocking `exchange_active_sync` and `other` for all users and apps",
+        "add an enabled policy: `users { include all  exclude group <break-glass> }`, `target apps all`, `client_apps exchange_active_sync, other`, `grant block`",
+    ));
 }

@@ -79,12 +79,12 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         "multifactor authentication is not required: {} by a member in no group get in without it",
         gap.describe()
     );
-    out.push(match dormant {
-        Some(p) => LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "state"), message)
-            .label("this policy would require it, but is not enabled")
-            .help(format!("enable `{}`", p.display_name)),
-        None => LintWarning::new(&RULE, ctx.anchor(), message)
-            .label("in this workspace")
-            .help("add an enabled policy requiring `mfa` (or an authentication strength) for all users on all apps, excluding only the emergency-access accounts"),
-    });
+    out.push(ctx.gap_warning(
+        &RULE,
+        dormant,
+        message,
+        "this policy would require it, but is not enabled",
+        "",
+        "add an enabled policy requiring `mfa` (or an authentication strength) for all users on all apps, excluding only the emergency-access accounts",
+    ));
 }

@@ -123,14 +123,14 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
             gap.place.label
         );
         let dormant = probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, |p| p.grant.is_some());
-        out.push(match dormant {
-            Some(p) => LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "state"), message)
-                .label("this policy would apply, but is not enabled (report-only ignores user actions)")
-                .help(format!("enable `{}`", p.display_name)),
-            None => LintWarning::new(&RULE, ctx.anchor(), message)
-                .label("in this workspace")
-                .help("add an enabled `target action register_security_info` policy for all users that blocks outside trusted locations or requires an authentication strength"),
-        });
+        out.push(ctx.gap_warning(
+            &RULE,
+            dormant,
+            message,
+            "this policy would apply, but is not enabled (report-only ignores user actions)",
+            "",
+            "add an enabled `target action register_security_info` policy for all users that blocks outside trusted locations or requires an authentication strength",
+        ));
         return;
     }
 }

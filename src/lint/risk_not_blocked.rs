@@ -97,13 +97,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<LintWarning>) {
         };
         let message = format!("{what} is not stopped: {} with {what} get in", gap.describe());
         let dormant = probe::dormant(ctx.program, ctx.scope_engine(), &gap.sign_in, remediates);
-        out.push(match dormant {
-            Some(p) => LintWarning::new(&RULE, ctx.setting_loc(&p.display_name, "state"), message)
-                .label("this policy would stop it, but is not enabled")
-                .help(format!("enable `{}`", p.display_name)),
-            None => LintWarning::new(&RULE, ctx.anchor(), message)
-                .label("in this workspace")
-                .help(format!("add an enabled policy for all users and apps on {what} that would {fix}")),
-        });
+        out.push(ctx.gap_warning(
+            &RULE,
+            dormant,
+            message,
+            "this policy would stop it, but is not enabled",
+            "",
+            format!("add an enabled policy for all users and apps on {what} that would {fix}"),
+        ));
     }
 }

@@ -138,8 +138,12 @@ pub fn placeholder(kind: &str, name: &str) -> String {
 pub fn parse_placeholder(text: &str) -> Option<(&str, &str)> {
     let inner = text.strip_prefix("${")?.strip_suffix('}')?;
     let (kind, name) = inner.split_once(':')?;
-    let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (word(kind) && word(name)).then_some((kind, name))
+    (is_placeholder_word(kind) && is_placeholder_word(name)).then_some((kind, name))
+}
+
+/// True for a kind or name a placeholder can carry: ASCII letters, digits and `_`.
+pub fn is_placeholder_word(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Compile a program to Graph request bodies and a manifest.
