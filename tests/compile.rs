@@ -2,6 +2,9 @@
 //! validity against the shipped JSON Schema `docs/ir.schema.json`, which must match the types.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/files.rs"]
+mod files;
+
 use std::path::{Path, PathBuf};
 
 use capol::ir::Program;
@@ -13,20 +16,7 @@ fn root() -> &'static Path {
 
 /// Every `.capol` file under `dir`, sorted.
 fn capol_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "capol") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    files::with_extension(dir, "capol")
 }
 
 /// The example workspaces: every directory under `examples/` holding `.capol` files.

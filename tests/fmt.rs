@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/files.rs"]
+mod files;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -39,15 +42,7 @@ fn format_checked(label: &str, text: &str) -> String {
 }
 
 fn capol_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            capol_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "capol") {
-            out.push(path);
-        }
-    }
+    out.extend(files::with_extension(dir, "capol"));
 }
 
 #[test]
@@ -102,18 +97,7 @@ fn fmt_imported_corpus_is_idempotent() {
         return;
     }
     let mut paths = Vec::new();
-    fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                json_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(path);
-            }
-        }
-    }
-    json_files(&corpus, &mut paths);
+    paths.extend(files::with_extension(&corpus, "json"));
     let inputs: Vec<capol::import::Input> = paths
         .iter()
         .map(|p| capol::import::Input { path: p.display().to_string(), bytes: std::fs::read(p).unwrap() })

@@ -2,6 +2,9 @@
 //! measured by compiling the import again — every request body and the manifest are identical.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
+#[path = "support/files.rs"]
+mod files;
+
 use std::path::Path;
 
 use capol::import::{Input, import};
@@ -87,13 +90,8 @@ proptest! {
 }
 
 fn capol_files(dir: &Path, out: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            capol_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "capol") {
-            out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
-        }
+    for path in files::with_extension(dir, "capol") {
+        out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
     }
 }
 

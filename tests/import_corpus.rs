@@ -9,6 +9,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/files.rs"]
+mod files;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -26,18 +29,6 @@ const SETS: &[&str] = &[
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     dir.is_dir().then_some(dir)
-}
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
 }
 
 fn schema() -> jsonschema::Validator {
@@ -80,7 +71,7 @@ fn corpus_round_trips_through_import_check_and_graph() {
     println!("{:<10} {:<92} notes", "result", "file");
     for set in SETS {
         let mut paths = Vec::new();
-        json_files(&root.join(set), &mut paths);
+        paths.extend(files::with_extension(&root.join(set), "json"));
         let inputs: Vec<Input> = paths
             .iter()
             .map(|p| Input { path: p.display().to_string(), bytes: std::fs::read(p).unwrap() })

@@ -2,6 +2,9 @@
 //! write interrupted by a kill never leaves a partial output file.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
+#[path = "support/files.rs"]
+mod files;
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -132,29 +135,13 @@ fn killing_import_never_leaves_a_partial_file() {
             let _ = std::fs::remove_dir_all(&out);
         },
         || {
-            for entry in walk(&out) {
+            for entry in files::with_extension(&out, "capol") {
                 let relative = entry.strip_prefix(&out).unwrap();
-                if entry.extension().is_some_and(|e| e == "capol") {
-                    let expected = std::fs::read(complete.join(relative)).unwrap();
-                    assert_eq!(std::fs::read(&entry).unwrap(), expected, "{} is partial", relative.display());
-                    seen += 1;
-                }
+                let expected = std::fs::read(complete.join(relative)).unwrap();
+                assert_eq!(std::fs::read(&entry).unwrap(), expected, "{} is partial", relative.display());
+                seen += 1;
             }
         },
     );
     println!("{seen} whole files seen in interrupted imports");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut out = Vec::new();
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
