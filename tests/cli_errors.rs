@@ -282,7 +282,8 @@ fn invalid_utf8_is_a_diagnostic_with_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("capol::eval::invalid_json"))
-        .stderr(predicate::str::contains("`latin1.json` is not text: invalid UTF-8 at byte 13"));
+        .stderr(predicate::str::contains("`latin1.json` is not text: invalid UTF-8 at byte 13"))
+        .stderr(predicate::str::contains("save the file as UTF-8"));
     capol(dir.path())
         .args(["eval", "--batch", "latin1.json", "ws"])
         .assert()

@@ -177,11 +177,14 @@ fn read_input(path: &Path) -> Result<String, ReadFailure> {
         ReadFailure::Io(IoError(format!("cannot read `{}`: {}", path.display(), describe(&e))))
     })?;
     crate::import::read::decode(&bytes).map_err(|reason| {
-        ReadFailure::Decode(ScenarioError::new(
-            crate::eval::ErrorKind::Json,
-            "",
-            format!("`{}` is not text: {reason}", path.display()),
-        ))
+        ReadFailure::Decode(
+            ScenarioError::new(
+                crate::eval::ErrorKind::Json,
+                "",
+                format!("`{}` is not text: {reason}", path.display()),
+            )
+            .with_help(Some("save the file as UTF-8 (UTF-16 with a byte order mark is read too)".into())),
+        )
     })
 }
 
